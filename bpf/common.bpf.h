@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Maps and CO-RE helpers shared by all of libtcptop's BPF programs. */
+#ifndef TCPTOP_COMMON_BPF_H
+#define TCPTOP_COMMON_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "tcptop.h"
+
+#define AF_INET 2
+#define AF_INET6 10
+#define IPPROTO_TCP 6
+#define IPPROTO_UDP 17
+#define SOCK_STREAM 1
+#define SOCK_DGRAM 2
+
+/*
+ * The .bpf.c files are linked into one object by `bpftool gen object`;
+ * identical __weak definitions become one map there.
+ */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct tcptop_owner);
+} socket_owners SEC(".maps") __weak;
+
+/* Sized by user space before load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4 << 20);
+} events SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, TCPTOP_DROP_COUNTER_COUNT);
+	__type(key, __u32);
+	__type(value, __u64);
+} drop_counters SEC(".maps") __weak;
+
+static __always_inline void count_drop(__u32 counter)
+{
+	__u64 *value = bpf_map_lookup_elem(&drop_counters, &counter);
+
+	if (value)
+		*value += 1;
+}
+
+/* Emit an event, or count it as dropped: the kernel side never waits. */
+static __always_inline long emit_event(const void *event, __u64 size)
+{
+	long err = bpf_ringbuf_output(&events, (void *)event, size, 0);
+
+	if (err)
+		count_drop(TCPTOP_DROP_RINGBUF_FULL);
+	return err;
+}
+
+static __always_inline void owner_from_current(struct tcptop_owner *owner)
+{
+	owner->pid = bpf_get_current_pid_tgid() >> 32;
+	owner->cgroup_id = bpf_get_current_cgroup_id();
+	bpf_get_current_comm(owner->comm, sizeof(owner->comm));
+}
+
+static __always_inline __u32 current_netns(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	return BPF_CORE_READ(task, nsproxy, net_ns, ns.inum);
+}
+
+static __always_inline __u32 socket_netns(const struct sock *sk)
+{
+	return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+}
+
+/* Linux 6.1 keeps the socket flags in struct sock; later kernels moved
+ * them into struct sock_common as skc_flags. */
+struct sock___with_sk_flags {
+	unsigned long sk_flags;
+} __attribute__((preserve_access_index));
+
+static __always_inline bool socket_flag(const struct sock *sk, int flag)
+{
+	unsigned long flags;
+
+	if (bpf_core_field_exists(sk->__sk_common.skc_flags))
+		flags = BPF_CORE_READ(sk, __sk_common.skc_flags);
+	else
+		flags = BPF_CORE_READ((struct sock___with_sk_flags *)sk, sk_flags);
+	return flags & (1UL << flag);
+}
+
+static __always_inline void read_endpoints(const struct sock *sk, __u8 local[16],
+					   __u8 remote[16], __u16 *family)
+{
+	*family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (*family == AF_INET) {
+		bpf_core_read(local, 4, &sk->__sk_common.skc_rcv_saddr);
+		bpf_core_read(remote, 4, &sk->__sk_common.skc_daddr);
+	} else {
+		bpf_core_read(local, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+		bpf_core_read(remote, 16, &sk->__sk_common.skc_v6_daddr);
+	}
+}
+
+/* Fill everything but `kind`, `close_ns` and `owner` from the live socket. */
+static __always_inline void read_tcp_socket(const struct sock *sk, struct tcptop_tcp_record *rec)
+{
+	const struct tcp_sock *tp = (const struct tcp_sock *)sk;
+	__u64 retransmitted = BPF_CORE_READ(tp, bytes_retrans);
+
+	read_endpoints(sk, rec->local_addr, rec->remote_addr, &rec->family);
+	rec->local_port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	rec->remote_port = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	rec->netns = socket_netns(sk);
+	rec->cookie = bpf_get_socket_cookie((void *)sk);
+	rec->state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	/* bytes_sent counts every transmission; the kernel counts the
+	 * retransmitted part separately, so payload is the difference. */
+	rec->bytes_sent = BPF_CORE_READ(tp, bytes_sent) - retransmitted;
+	/* bytes_received follows rcv_nxt, which the peer's FIN advances by
+	 * one; SOCK_DONE is set exactly when that FIN arrived. */
+	rec->bytes_received = BPF_CORE_READ(tp, bytes_received);
+	if (rec->bytes_received && socket_flag(sk, SOCK_DONE))
+		rec->bytes_received -= 1;
+	rec->segs_out = BPF_CORE_READ(tp, segs_out);
+	rec->segs_in = BPF_CORE_READ(tp, segs_in);
+	rec->srtt_us = BPF_CORE_READ(tp, srtt_us) >> 3;
+	rec->retransmits = BPF_CORE_READ(tp, total_retrans);
+}
+
+static __always_inline bool is_tcp_or_udp(const struct sock *sk)
+{
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	__u16 protocol = BPF_CORE_READ(sk, sk_protocol);
+	__u16 type = BPF_CORE_READ(sk, sk_type);
+
+	if (family != AF_INET && family != AF_INET6)
+		return false;
+	return (protocol == IPPROTO_TCP && type == SOCK_STREAM) ||
+	       (protocol == IPPROTO_UDP && type == SOCK_DGRAM);
+}
+
+#endif /* TCPTOP_COMMON_BPF_H */

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Socket creation and release, for owners of UDP sockets (and TCP clients). */
+#include "common.bpf.h"
+
+/* socket() runs in the creating process, in the socket's network namespace. */
+SEC("cgroup/sock_create")
+int sock_created(struct bpf_sock *sk)
+{
+	struct tcptop_owner *owner;
+
+	if (sk->protocol != IPPROTO_UDP && sk->protocol != IPPROTO_TCP)
+		return 1;
+	owner = bpf_sk_storage_get(&socket_owners, sk, NULL, BPF_SK_STORAGE_GET_F_CREATE);
+	if (!owner)
+		return 1;
+	owner_from_current(owner);
+	owner->netns = current_netns();
+	owner->start_ns = bpf_ktime_get_ns();
+	return 1;
+}
+
+/* close() of the last reference, in the closing process. TCP sockets report
+ * their end through tcp_lifecycle; a UDP socket's flows end here. */
+SEC("cgroup/sock_release")
+int sock_released(struct bpf_sock *sk)
+{
+	struct tcptop_udp_socket event = {};
+	struct tcptop_owner *owner;
+
+	if (sk->protocol != IPPROTO_UDP || sk->type != SOCK_DGRAM)
+		return 1;
+	owner = bpf_sk_storage_get(&socket_owners, sk, NULL, 0);
+	if (owner) {
+		event.owner = *owner;
+	} else {
+		owner_from_current(&event.owner);
+		event.owner.netns = current_netns();
+	}
+	event.kind = TCPTOP_EVENT_UDP_RELEASED;
+	event.netns = event.owner.netns;
+	event.cookie = bpf_get_socket_cookie(sk);
+	event.close_ns = bpf_ktime_get_ns();
+	emit_event(&event, sizeof(event));
+	return 1;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

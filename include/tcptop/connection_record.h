@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: MIT
+// ConnectionRecord: one TCP connection or UDP flow, as a snapshot reports it.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <tcptop/export.h>
+
+namespace tcptop {
+
+enum class Protocol : std::uint8_t { tcp, udp };
+
+enum class AddressFamily : std::uint8_t { ipv4, ipv6 };
+
+/// How the connection was opened, from this socket's point of view.
+enum class Role : std::uint8_t {
+	unknown, ///< opened before the collector started, or a UDP flow
+	client,  ///< active open (connect)
+	server,  ///< accepted from a listening socket
+};
+
+/// 16 bytes in network order; an IPv4 address fills the first 4.
+using IpAddress = std::array<std::uint8_t, 16>;
+
+/**
+ * \brief One TCP connection (one socket) or one UDP flow (one socket and one
+ * remote endpoint), with totals since it opened.
+ *
+ * Field names are shared with the C ABI and the CLI's JSON output.
+ */
+struct ConnectionRecord {
+	Protocol protocol = Protocol::tcp;
+	/// IPv4-mapped IPv6 sockets report ipv4 and their IPv4 addresses.
+	AddressFamily family = AddressFamily::ipv4;
+	IpAddress local_addr{};
+	std::uint16_t local_port = 0;
+	IpAddress remote_addr{};
+	std::uint16_t remote_port = 0;
+	/// Inode number of the network namespace (as in /proc/PID/ns/net).
+	std::uint32_t netns = 0;
+	/// Thread group id of the owning process; 0 when not known.
+	std::uint32_t pid = 0;
+	/// Name of the owning process; empty when not known.
+	std::string comm;
+	/// cgroup v2 id of the owning process; 0 when not known.
+	std::uint64_t cgroup_id = 0;
+	/// TCP state as the kernel names it (ESTABLISHED, CLOSE_WAIT, ...); empty for UDP.
+	std::string_view state;
+	Role role = Role::unknown;
+	/// Payload bytes, retransmissions counted once.
+	std::uint64_t bytes_sent = 0;
+	std::uint64_t bytes_received = 0;
+	/// TCP: segments including pure ACKs (segs_out/segs_in). UDP: datagrams.
+	std::uint64_t packets_sent = 0;
+	std::uint64_t packets_received = 0;
+	/// Rates over the snapshot's interval.
+	double bytes_sent_per_sec = 0;
+	double bytes_received_per_sec = 0;
+	/// Smoothed round-trip time; 0 for UDP.
+	std::uint32_t srtt_us = 0;
+	/// Retransmitted segments; 0 for UDP.
+	std::uint32_t retransmits = 0;
+	/// Wall clock (ns since the epoch) when it opened, or was first seen.
+	std::uint64_t start_time_ns = 0;
+	/// True in the one snapshot that follows its close.
+	bool closed = false;
+	/// Wall clock of the close; 0 while open.
+	std::uint64_t close_time_ns = 0;
+	/// The kernel's socket cookie: stable for the socket's life, unique per boot.
+	std::uint64_t socket_cookie = 0;
+};
+
+/// "tcp" or "udp".
+TCPTOP_EXPORT std::string_view to_string(Protocol protocol) noexcept;
+/// "ipv4" or "ipv6".
+TCPTOP_EXPORT std::string_view to_string(AddressFamily family) noexcept;
+/// "unknown", "client" or "server".
+TCPTOP_EXPORT std::string_view to_string(Role role) noexcept;
+
+/// Text form of an address (inet_ntop), without brackets.
+TCPTOP_EXPORT std::string format_address(AddressFamily family, const IpAddress &address);
+
+} // namespace tcptop

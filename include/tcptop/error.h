@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: MIT
+// Error codes of libtcptop, their category, and the exception that carries them.
+#pragma once
+
+#include <string>
+#include <system_error>
+
+#include <tcptop/export.h>
+
+namespace tcptop {
+
+enum class Errc {
+	invalid_option = 1,  ///< an Options field is out of range
+	missing_privilege,   ///< not root, and a needed capability is missing
+	kernel_unsupported,  ///< the kernel lacks BTF, a program type or a hook
+	bpf_load_failed,     ///< the kernel refused a BPF program or map
+	already_started,     ///< start() on a running collector
+	system_failure,      ///< a system call failed (see the message)
+};
+
+TCPTOP_EXPORT const std::error_category &error_category() noexcept;
+
+inline std::error_code make_error_code(Errc e) noexcept
+{
+	return {static_cast<int>(e), error_category()};
+}
+
+/// The human detail behind an error code: which option, which capability.
+struct Diagnostics {
+	std::string message;
+};
+
+/// Thrown by the throwing overloads; what() names the cause.
+class TCPTOP_EXPORT Error : public std::system_error
+{
+public:
+	Error(std::error_code code, const std::string &message)
+		: std::system_error(code, message)
+	{
+	}
+};
+
+} // namespace tcptop
+
+template<>
+struct std::is_error_code_enum<tcptop::Errc> : std::true_type {
+};

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: MIT
+// NetworkCollector: the interface, and the factory of the Linux eBPF collector.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <system_error>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include <tcptop/error.h>
+#include <tcptop/export.h>
+#include <tcptop/options.h>
+#include <tcptop/snapshot.h>
+
+namespace tcptop {
+
+/**
+ * \brief Watches connections and delivers a Snapshot once per interval.
+ *
+ * Thread-safety: start(), stop() and running() may be called from any
+ * thread, but not concurrently on the same object. The handler runs on a
+ * strand made from the executor given to start(), never inline in start(),
+ * never concurrently with itself.
+ */
+class TCPTOP_EXPORT NetworkCollector
+{
+public:
+	/// Receives each snapshot; the reference is valid during the call only.
+	using SnapshotHandler = std::function<void(const Snapshot &)>;
+
+	virtual ~NetworkCollector() = default;
+
+	/**
+	 * \brief Load the kernel programs and begin collecting.
+	 * \param executor where the handler runs (through a strand made from it;
+	 *        passing a strand is fine). The collector counts as outstanding
+	 *        work on it until stop(), so io_context::run() keeps running.
+	 *        Its execution context must outlive the collector, or stop()
+	 *        must be called before it is destroyed.
+	 * \param handler called once per interval with the snapshot.
+	 * \throws Error missing_privilege, kernel_unsupported, bpf_load_failed,
+	 *         already_started or system_failure; what() names the cause.
+	 */
+	virtual void start(boost::asio::any_io_executor executor, SnapshotHandler handler) = 0;
+
+	/// As start() above, reporting failure through the return value and
+	/// \p diagnostics instead of throwing.
+	virtual std::error_code start(boost::asio::any_io_executor executor,
+				      SnapshotHandler handler,
+				      Diagnostics &diagnostics) noexcept = 0;
+
+	/**
+	 * \brief Detach from the kernel and stop delivering.
+	 *
+	 * Returns only when no handler is running or can run any more, except
+	 * when called from inside the handler: then the running call is the
+	 * last. Idempotent; the destructor calls it.
+	 */
+	virtual void stop() noexcept = 0;
+
+	/// True between a successful start() and stop().
+	virtual bool running() const noexcept = 0;
+};
+
+/**
+ * \brief The Linux collector: eBPF programs (CO-RE) embedded in the library.
+ *
+ * Validates \p options here; privileges and kernel support are checked by
+ * start(). Needs root, or CAP_BPF and CAP_PERFMON (plus CAP_NET_ADMIN when
+ * UDP is watched, for the cgroup hooks).
+ * \throws Error invalid_option, naming the field.
+ */
+TCPTOP_EXPORT std::unique_ptr<NetworkCollector> make_ebpf_collector(const Options &options);
+
+/// As above, returning nullptr and filling \p code and \p diagnostics on error.
+TCPTOP_EXPORT std::unique_ptr<NetworkCollector> make_ebpf_collector(const Options &options,
+						      std::error_code &code,
+						      Diagnostics &diagnostics) noexcept;
+
+} // namespace tcptop

@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: MIT
+// KernelSession: the loaded BPF programs, their links, and reads from their maps.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <system_error>
+#include <vector>
+
+#include <linux/types.h>
+
+#include <tcptop/error.h>
+
+#include "tcptop.h"
+
+struct tcptop_bpf;
+struct ring_buffer;
+struct bpf_link;
+
+namespace tcptop::linux_impl {
+
+struct UdpFlow {
+	tcptop_udp_flow_key key;
+	tcptop_udp_flow counters;
+};
+
+/**
+ * \brief Owns the skeleton: loads it, attaches the hooks, runs the iterators.
+ *
+ * Destroying it detaches everything. Used from one thread at a time.
+ */
+class KernelSession
+{
+public:
+	struct Config {
+		bool tcp = true;
+		bool udp = true;
+		std::size_t max_udp_flows = 65536;
+	};
+
+	/// Load and attach; on failure null, with \p code and \p diagnostics set.
+	static std::unique_ptr<KernelSession> open(const Config &config, std::error_code &code,
+						   Diagnostics &diagnostics);
+	~KernelSession();
+
+	KernelSession(const KernelSession &) = delete;
+	KernelSession &operator=(const KernelSession &) = delete;
+
+	using EventHandler = std::function<void(const void *event, std::size_t size)>;
+
+	/// Every live, non-listening TCP socket with its counters; nullopt if
+	/// the iterator failed. Empty when TCP is not watched.
+	std::optional<std::vector<tcptop_tcp_record>> read_tcp_sockets();
+	/// Every UDP socket with its owner, as far as known.
+	std::optional<std::vector<tcptop_udp_socket>> read_udp_sockets();
+	/// Walk all open files; returns the sockets whose owner was just learned.
+	std::optional<std::vector<tcptop_owner_record>> scan_socket_owners();
+
+	/// Wait up to \p timeout_ms for events and pass each one to \p handler.
+	/// Returns the number consumed, or a negative errno.
+	int poll_events(int timeout_ms, const EventHandler &handler);
+
+	std::vector<UdpFlow> read_udp_flows();
+	void forget_udp_flow(const tcptop_udp_flow_key &key);
+
+	/// Events and datagrams the kernel side could not record, since load.
+	std::uint64_t drops_total();
+
+private:
+	KernelSession() = default;
+
+	std::error_code attach(const Config &config, Diagnostics &diagnostics);
+
+	tcptop_bpf *skeleton_ = nullptr;
+	ring_buffer *events_ = nullptr;
+	int cgroup_fd_ = -1;
+	std::vector<bpf_link *> links_;
+	bpf_link *tcp_iterator_ = nullptr;
+	bpf_link *udp_iterator_ = nullptr;
+	bpf_link *owner_iterator_ = nullptr;
+	const EventHandler *event_handler_ = nullptr;
+};
+
+} // namespace tcptop::linux_impl

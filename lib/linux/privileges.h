@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: MIT
+// Which capabilities the chosen hooks need, and which of them this process lacks.
+#pragma once
+
+#include <system_error>
+
+#include <tcptop/error.h>
+
+namespace tcptop::linux_impl {
+
+/**
+ * \brief Errc::missing_privilege naming each missing capability, or no error.
+ * \param cgroup_hooks whether cgroup programs will be attached (CAP_NET_ADMIN).
+ */
+std::error_code check_privileges(bool cgroup_hooks, Diagnostics &diagnostics);
+
+} // namespace tcptop::linux_impl

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# One entry point on a fresh Debian 12 machine, as root: install what is
+# missing, configure, build, then run the live monitor or every test.
+#   scripts/dev.sh monitor [ARGS...]   build, then run the example monitor
+#   scripts/dev.sh test                build, then run all test suites
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${TCPTOP_BUILD_DIR:-$root/build}
+
+packages=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config meson ninja-build
+          libboost-dev doctest-dev g++ iproute2)
+
+install_missing() {
+    local missing=()
+    for package in "${packages[@]}"; do
+        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
+            missing+=("$package")
+    done
+    if ((${#missing[@]})); then
+        echo "dev.sh: installing ${missing[*]}" >&2
+        if [[ $(id -u) -ne 0 ]]; then
+            echo "dev.sh: installing packages needs root (run with sudo)" >&2
+            exit 1
+        fi
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    fi
+}
+
+build_all() {
+    if [[ ! -f $build/build.ninja ]]; then
+        meson setup "$build" "$root" >/dev/null
+    fi
+    meson compile -C "$build"
+}
+
+mount_kernel_filesystems() {
+    # Iterators and tracepoints do not need them, but tools people use next
+    # to the monitor (bpftool, bpftrace) do; both mounts are idempotent.
+    mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf 2>/dev/null || true
+}
+
+# meson prints its own summary; this closing line is the one CI reads.
+report_counts() {
+    python3 - "$build/meson-logs/testlog.json" <<'PY'
+import json, sys
+passed = failed = skipped = 0
+for line in open(sys.argv[1]):
+    result = json.loads(line)["result"]
+    if result in ("OK", "EXPECTEDFAIL"):
+        passed += 1
+    elif result == "SKIP":
+        skipped += 1
+    else:
+        failed += 1
+print(f"{passed} passed, {failed} failed, {skipped} skipped")
+PY
+}
+
+case "${1:-}" in
+monitor)
+    shift
+    install_missing
+    build_all
+    mount_kernel_filesystems
+    exec "$build/examples/tcptop-print" "$@"
+    ;;
+test)
+    install_missing
+    build_all
+    mount_kernel_filesystems
+    status=0
+    meson test -C "$build" --print-errorlogs --no-rebuild || status=$?
+    report_counts
+    exit "$status"
+    ;;
+*)
+    echo "usage: scripts/dev.sh monitor [--interval SECONDS] [--count N] | test" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,475 @@
+// SPDX-License-Identifier: MIT
+// The eBPF collector against the real kernel: real sockets, exact byte counts.
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <map>
+#include <set>
+#include <string>
+#include <thread>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "traffic.h"
+#include "watcher.h"
+
+using tcptop::ConnectionRecord;
+using tcptop::Options;
+using tcptop::Snapshot;
+using traffic::Child;
+
+namespace {
+
+constexpr std::size_t request_bytes = 1'000'000;
+constexpr std::size_t reply_bytes = 12'345;
+
+Options fast_options()
+{
+	Options options;
+	options.interval = std::chrono::milliseconds(200);
+	return options;
+}
+
+std::vector<ConnectionRecord> by_port(const Snapshot &snapshot, tcptop::Protocol protocol,
+				      std::uint16_t port)
+{
+	return select(snapshot, [&](const ConnectionRecord &r) {
+		return r.protocol == protocol && (r.local_port == port || r.remote_port == port);
+	});
+}
+
+const ConnectionRecord *owned_by(const std::vector<ConnectionRecord> &records, pid_t pid)
+{
+	for (const ConnectionRecord &record : records)
+		if (record.pid == static_cast<std::uint32_t>(pid))
+			return &record;
+	return nullptr;
+}
+
+/* The closed records of \p protocol on \p port from the snapshots made after
+ * \p since, until \p count were seen: each end may close in its own interval. */
+Snapshot gather_closed(Watcher &watcher, std::uint64_t since, tcptop::Protocol protocol,
+		       std::uint16_t port, std::size_t count)
+{
+	Snapshot gathered;
+	while (gathered.connections.size() < count) {
+		std::optional<Snapshot> snapshot = watcher.snapshot_after(since);
+		REQUIRE(snapshot);
+		since = snapshot->timestamp_ns;
+		gathered.timestamp_ns = since;
+		for (const ConnectionRecord &record : by_port(*snapshot, protocol, port)) {
+			CHECK(record.closed);
+			gathered.connections.push_back(record);
+		}
+	}
+	return gathered;
+}
+
+/* Checks both ends of a finished run_tcp_exchange(), open or closed. */
+void check_exchange(const Snapshot &snapshot, const traffic::TcpExchange &exchange,
+		    tcptop::AddressFamily family, const std::string &address, bool closed,
+		    bool roles_known = true)
+{
+	std::vector<ConnectionRecord> records = by_port(snapshot, tcptop::Protocol::tcp, exchange.port);
+	REQUIRE(records.size() == 2);
+
+	const ConnectionRecord *client = owned_by(records, exchange.client->pid());
+	const ConnectionRecord *server = owned_by(records, exchange.server->pid());
+	REQUIRE(client);
+	REQUIRE(server);
+
+	CHECK(client->comm == "tt-client");
+	CHECK(client->role == (roles_known ? tcptop::Role::client : tcptop::Role::unknown));
+	CHECK(client->bytes_sent == request_bytes);
+	CHECK(client->bytes_received == reply_bytes);
+	CHECK(client->remote_port == exchange.port);
+
+	CHECK(server->comm == "tt-server");
+	CHECK(server->role == (roles_known ? tcptop::Role::server : tcptop::Role::unknown));
+	CHECK(server->bytes_sent == reply_bytes);
+	CHECK(server->bytes_received == request_bytes);
+	CHECK(server->local_port == exchange.port);
+
+	for (const ConnectionRecord *record : {client, server}) {
+		CHECK(record->family == family);
+		CHECK(tcptop::format_address(record->family, record->local_addr) == address);
+		CHECK(tcptop::format_address(record->family, record->remote_addr) == address);
+		CHECK(record->closed == closed);
+		CHECK(record->state == (closed ? "CLOSE" : "ESTABLISHED"));
+		CHECK(record->packets_sent > 0);
+		CHECK(record->packets_received > 0);
+		CHECK(record->netns != 0);
+		CHECK(record->cgroup_id != 0);
+		CHECK(record->start_time_ns > 0);
+		CHECK(record->start_time_ns <= snapshot.timestamp_ns);
+		CHECK((record->close_time_ns != 0) == closed);
+	}
+}
+
+void exchange_while_watching(const std::string &listen_address, const std::string &connect_address,
+			     tcptop::AddressFamily family, const std::string &reported_address)
+{
+	Watcher watcher(fast_options());
+	watcher.fresh_snapshot();
+
+	traffic::TcpExchange exchange =
+		traffic::run_tcp_exchange(listen_address, connect_address, request_bytes, reply_bytes);
+	check_exchange(watcher.fresh_snapshot(), exchange, family, reported_address, false);
+
+	std::uint64_t closing = wall_now_ns();
+	exchange.client->proceed();
+	exchange.server->proceed();
+	CHECK(exchange.client->wait_exit() == 0);
+	CHECK(exchange.server->wait_exit() == 0);
+	Snapshot closed = gather_closed(watcher, closing, tcptop::Protocol::tcp, exchange.port, 2);
+	check_exchange(closed, exchange, family, reported_address, true);
+
+	/* Reported closed once; then gone. */
+	std::optional<Snapshot> later = watcher.snapshot_after(closed.timestamp_ns);
+	REQUIRE(later);
+	CHECK(by_port(*later, tcptop::Protocol::tcp, exchange.port).empty());
+}
+
+std::uint32_t netns_inode(const std::string &path)
+{
+	struct stat info{};
+	REQUIRE(stat(path.c_str(), &info) == 0);
+	return static_cast<std::uint32_t>(info.st_ino);
+}
+
+} // namespace
+
+TEST_CASE("TCP over 127.0.0.1: both ends exact, with pid, comm and role")
+{
+	exchange_while_watching("127.0.0.1", "127.0.0.1", tcptop::AddressFamily::ipv4, "127.0.0.1");
+}
+
+TEST_CASE("TCP over [::1]")
+{
+	exchange_while_watching("::1", "::1", tcptop::AddressFamily::ipv6, "::1");
+}
+
+TEST_CASE("TCP to a server bound to :: over IPv4 reports IPv4 on both ends")
+{
+	exchange_while_watching("::", "127.0.0.1", tcptop::AddressFamily::ipv4, "127.0.0.1");
+}
+
+TEST_CASE("UDP: an unconnected socket sending to three receivers makes three flows")
+{
+	Watcher watcher(fast_options());
+	const std::size_t sizes[] = {100, 200, 300};
+	std::vector<std::unique_ptr<Child>> receivers;
+	std::vector<std::uint16_t> ports;
+
+	for (std::size_t size : sizes) {
+		receivers.push_back(std::make_unique<Child>("tt-udp-recv", [size](Child &self) {
+			int fd = socket(AF_INET, SOCK_DGRAM, 0);
+			sockaddr_in address{};
+			address.sin_family = AF_INET;
+			address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+			bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof(address));
+			socklen_t length = sizeof(address);
+			getsockname(fd, reinterpret_cast<sockaddr *>(&address), &length);
+			self.report(ntohs(address.sin_port));
+			char buffer[2048];
+			ssize_t got = recv(fd, buffer, sizeof(buffer), 0);
+			self.report(static_cast<std::uint64_t>(got));
+			self.wait_proceed();
+			return 0;
+		}));
+		ports.push_back(static_cast<std::uint16_t>(receivers.back()->next_report()));
+	}
+
+	Child sender("tt-udp-send", [&](Child &self) {
+		int fd = socket(AF_INET, SOCK_DGRAM, 0);
+		char payload[300] = {};
+		for (std::size_t i = 0; i < 3; ++i) {
+			sockaddr_in to{};
+			to.sin_family = AF_INET;
+			to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+			to.sin_port = htons(ports[i]);
+			sendto(fd, payload, sizes[i], 0, reinterpret_cast<sockaddr *>(&to), sizeof(to));
+		}
+		self.report(1);
+		self.wait_proceed();
+		return 0;
+	});
+	sender.next_report();
+	for (std::size_t i = 0; i < 3; ++i)
+		CHECK(receivers[i]->next_report() == sizes[i]);
+
+	Snapshot snapshot = watcher.fresh_snapshot();
+	for (std::size_t i = 0; i < 3; ++i) {
+		CAPTURE(ports[i]);
+		std::vector<ConnectionRecord> flows = by_port(snapshot, tcptop::Protocol::udp, ports[i]);
+		REQUIRE(flows.size() == 2);
+		const ConnectionRecord *sent = owned_by(flows, sender.pid());
+		const ConnectionRecord *received = owned_by(flows, receivers[i]->pid());
+		REQUIRE(sent);
+		REQUIRE(received);
+		CHECK(sent->comm == "tt-udp-send");
+		CHECK(sent->remote_port == ports[i]);
+		CHECK(sent->bytes_sent == sizes[i]);
+		CHECK(sent->packets_sent == 1);
+		CHECK(sent->bytes_received == 0);
+		CHECK(sent->state.empty());
+		CHECK(received->comm == "tt-udp-recv");
+		CHECK(received->local_port == ports[i]);
+		CHECK(received->bytes_received == sizes[i]);
+		CHECK(received->packets_received == 1);
+		CHECK(received->bytes_sent == 0);
+		CHECK(received->netns != 0);
+	}
+
+	/* Closing the sender closes its three flows, with their totals. */
+	sender.proceed();
+	CHECK(sender.wait_exit() == 0);
+	std::optional<Snapshot> after = watcher.snapshot_after(wall_now_ns());
+	REQUIRE(after);
+	std::vector<ConnectionRecord> closed = select(*after, [&](const ConnectionRecord &r) {
+		return r.pid == static_cast<std::uint32_t>(sender.pid());
+	});
+	REQUIRE(closed.size() == 3);
+	for (const ConnectionRecord &flow : closed) {
+		CHECK(flow.closed);
+		CHECK(flow.close_time_ns != 0);
+	}
+	for (auto &receiver : receivers)
+		receiver->proceed();
+}
+
+TEST_CASE("a connection opened before the collector started appears with its totals")
+{
+	traffic::TcpExchange exchange =
+		traffic::run_tcp_exchange("127.0.0.1", "127.0.0.1", request_bytes, reply_bytes);
+	Watcher watcher(fast_options());
+	/* Their roles cannot be known: the opening was not seen. */
+	check_exchange(watcher.fresh_snapshot(), exchange, tcptop::AddressFamily::ipv4, "127.0.0.1",
+		       false, false);
+	exchange.client->proceed();
+	exchange.server->proceed();
+}
+
+TEST_CASE("2,000 short connections within one interval all appear, closed and exact")
+{
+	constexpr int connections = 2000;
+	constexpr std::size_t each_way = 100;
+	Options options;
+	options.interval = std::chrono::seconds(3);
+
+	Child server("tt-burst-srv", [&](Child &self) {
+		int listener = traffic::listen_on("127.0.0.1");
+		self.report(traffic::bound_port(listener));
+		for (int i = 0; i < connections; ++i) {
+			int fd = accept(listener, nullptr, nullptr);
+			if (fd < 0 || !traffic::receive_exactly(fd, each_way) ||
+			    !traffic::send_all(fd, each_way))
+				return 1;
+			close(fd);
+		}
+		return 0;
+	});
+	auto port = static_cast<std::uint16_t>(server.next_report());
+	options.port = port;
+	Watcher watcher(options);
+	watcher.fresh_snapshot();
+
+	Child client("tt-burst-cli", [&](Child &self) {
+		for (int i = 0; i < connections; ++i) {
+			int fd = traffic::connect_to("127.0.0.1", port);
+			if (fd < 0 || !traffic::send_all(fd, each_way) ||
+			    !traffic::receive_exactly(fd, each_way))
+				return 1;
+			close(fd);
+		}
+		self.report(1);
+		return 0;
+	});
+	auto burst_start = std::chrono::steady_clock::now();
+	client.next_report(60000);
+	auto burst = std::chrono::steady_clock::now() - burst_start;
+	MESSAGE("burst took " << std::chrono::duration_cast<std::chrono::milliseconds>(burst).count()
+			      << " ms");
+	REQUIRE(client.wait_exit() == 0);
+	REQUIRE(server.wait_exit() == 0);
+
+	Snapshot snapshot = watcher.fresh_snapshot();
+	std::vector<ConnectionRecord> records = by_port(snapshot, tcptop::Protocol::tcp, port);
+	std::map<std::string, int> exact_closed;
+	for (const ConnectionRecord &record : records) {
+		if (record.closed && record.bytes_sent == each_way && record.bytes_received == each_way)
+			++exact_closed[record.comm];
+	}
+	CHECK(exact_closed["tt-burst-cli"] == connections);
+	CHECK(exact_closed["tt-burst-srv"] == connections);
+	CHECK(records.size() == 2 * connections);
+	CHECK(snapshot.stats.events_dropped == 0);
+	CHECK(snapshot.stats.connections_evicted == 0);
+}
+
+TEST_CASE("the same addresses in two network namespaces are two connections")
+{
+	const std::string names[] = {"tcptop-test-a", "tcptop-test-b"};
+	for (const std::string &name : names) {
+		std::system(("ip netns del " + name + " 2>/dev/null").c_str());
+		REQUIRE(std::system(("ip netns add " + name).c_str()) == 0);
+		REQUIRE(std::system(("ip -n " + name + " link set lo up").c_str()) == 0);
+	}
+	constexpr std::uint16_t port = 47123;
+
+	{
+		Watcher watcher(fast_options());
+		auto a = traffic::run_tcp_exchange("127.0.0.1", "127.0.0.1", 1000, 2000, names[0], port);
+		auto b = traffic::run_tcp_exchange("127.0.0.1", "127.0.0.1", 3000, 4000, names[1], port);
+
+		Snapshot snapshot = watcher.fresh_snapshot();
+		std::vector<ConnectionRecord> records = by_port(snapshot, tcptop::Protocol::tcp, port);
+		REQUIRE(records.size() == 4);
+		std::uint32_t netns_a = netns_inode("/var/run/netns/" + names[0]);
+		std::uint32_t netns_b = netns_inode("/var/run/netns/" + names[1]);
+		CHECK(netns_a != netns_b);
+		const ConnectionRecord *client_a = owned_by(records, a.client->pid());
+		const ConnectionRecord *client_b = owned_by(records, b.client->pid());
+		const ConnectionRecord *server_a = owned_by(records, a.server->pid());
+		const ConnectionRecord *server_b = owned_by(records, b.server->pid());
+		REQUIRE((client_a && client_b && server_a && server_b));
+		CHECK(client_a->netns == netns_a);
+		CHECK(server_a->netns == netns_a);
+		CHECK(client_b->netns == netns_b);
+		CHECK(server_b->netns == netns_b);
+		CHECK(client_a->bytes_sent == 1000);
+		CHECK(client_b->bytes_sent == 3000);
+		for (auto *exchange : {&a, &b}) {
+			exchange->client->proceed();
+			exchange->server->proceed();
+		}
+	}
+	for (const std::string &name : names)
+		std::system(("ip netns del " + name).c_str());
+}
+
+TEST_CASE("RTT is measured, and rates match the bytes moved in the interval")
+{
+	Options options;
+	options.interval = std::chrono::seconds(1);
+	Watcher watcher(options);
+	constexpr std::size_t burst = 4'000'000;
+
+	Child server("tt-rate-srv", [&](Child &self) {
+		int listener = traffic::listen_on("127.0.0.1");
+		self.report(traffic::bound_port(listener));
+		int fd = accept(listener, nullptr, nullptr);
+		self.wait_proceed();
+		return traffic::receive_exactly(fd, burst) ? 0 : 1;
+	});
+	auto port = static_cast<std::uint16_t>(server.next_report());
+	Child client("tt-rate-cli", [&](Child &self) {
+		int fd = traffic::connect_to("127.0.0.1", port);
+		self.report(1);
+		self.wait_proceed();
+		if (!traffic::send_all(fd, burst))
+			return 1;
+		self.report(1);
+		self.wait_proceed();
+		return 0;
+	});
+	client.next_report();
+
+	/* Move the burst right after a snapshot, so that it falls in one interval. */
+	Snapshot before = watcher.fresh_snapshot();
+	server.proceed();
+	client.proceed();
+	client.next_report();
+	REQUIRE(server.wait_exit() == 0);
+	Snapshot during = *watcher.snapshot_after(before.timestamp_ns);
+
+	std::vector<ConnectionRecord> records = select(during, [&](const ConnectionRecord &r) {
+		return r.pid == static_cast<std::uint32_t>(client.pid()) && r.remote_port == port;
+	});
+	REQUIRE(records.size() == 1);
+	const ConnectionRecord &sender = records[0];
+	CHECK(sender.bytes_sent == burst);
+	CHECK(sender.srtt_us > 0);
+	double moved = sender.bytes_sent_per_sec * static_cast<double>(during.interval_ns) / 1e9;
+	CHECK(moved == doctest::Approx(static_cast<double>(burst)).epsilon(0.10));
+	double expected_rate = static_cast<double>(burst) * 1e9 / static_cast<double>(during.interval_ns);
+	CHECK(sender.bytes_sent_per_sec == doctest::Approx(expected_rate).epsilon(0.10));
+	client.proceed();
+}
+
+TEST_CASE("pid and port filters return only what they name")
+{
+	traffic::TcpExchange first =
+		traffic::run_tcp_exchange("127.0.0.1", "127.0.0.1", 500, 600);
+	traffic::TcpExchange second =
+		traffic::run_tcp_exchange("127.0.0.1", "127.0.0.1", 700, 800);
+
+	Options by_pid = fast_options();
+	by_pid.pid = static_cast<std::uint32_t>(first.client->pid());
+	{
+		Watcher watcher(by_pid);
+		Snapshot snapshot = watcher.fresh_snapshot();
+		REQUIRE_FALSE(snapshot.connections.empty());
+		for (const ConnectionRecord &record : snapshot.connections)
+			CHECK(record.pid == by_pid.pid);
+		CHECK(by_port(snapshot, tcptop::Protocol::tcp, first.port).size() == 1);
+	}
+
+	Options by_port_only = fast_options();
+	by_port_only.port = second.port;
+	{
+		Watcher watcher(by_port_only);
+		Snapshot snapshot = watcher.fresh_snapshot();
+		REQUIRE(snapshot.connections.size() == 2);
+		for (const ConnectionRecord &record : snapshot.connections)
+			CHECK((record.local_port == second.port || record.remote_port == second.port));
+	}
+	for (auto *exchange : {&first, &second}) {
+		exchange->client->proceed();
+		exchange->server->proceed();
+	}
+}
+
+TEST_CASE("a slow handler does not stall collection: snapshots are coalesced, nothing lost")
+{
+	Options options = fast_options();
+	std::atomic<int> calls{0};
+	Watcher watcher(options, [&](const Snapshot &) {
+		if (calls++ == 0)
+			std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+	});
+
+	/* While the handler sleeps, a connection opens and closes. */
+	std::this_thread::sleep_for(std::chrono::milliseconds(300));
+	traffic::TcpExchange exchange =
+		traffic::run_tcp_exchange("127.0.0.1", "127.0.0.1", 5000, 6000);
+	exchange.client->proceed();
+	exchange.server->proceed();
+	REQUIRE(exchange.client->wait_exit() == 0);
+	REQUIRE(exchange.server->wait_exit() == 0);
+
+	std::uint64_t coalesced = 0;
+	int closed_seen = 0;
+	std::uint64_t deadline = wall_now_ns() + 5'000'000'000ULL;
+	while (wall_now_ns() < deadline && (closed_seen < 2 || coalesced == 0)) {
+		std::optional<Snapshot> snapshot = watcher.snapshot_after(0, 3000);
+		if (!snapshot)
+			break;
+		coalesced += snapshot->stats.snapshots_coalesced;
+		for (const ConnectionRecord &record :
+		     by_port(*snapshot, tcptop::Protocol::tcp, exchange.port)) {
+			if (record.closed) {
+				++closed_seen;
+				CHECK(record.bytes_sent + record.bytes_received == 11000);
+			}
+		}
+	}
+	CHECK(coalesced > 0);
+	CHECK(closed_seen == 2);
+}

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: MIT
+// ConnectionTable: merging readings, closing, rates and coalescing.
+#include <doctest/doctest.h>
+
+#include "connection_table.h"
+
+using namespace tcptop;
+
+namespace {
+
+constexpr std::uint64_t second = 1'000'000'000ULL;
+
+ConnectionKey tcp_key(std::uint64_t cookie)
+{
+	return {Protocol::tcp, cookie, {}, 0};
+}
+
+ConnectionRecord reading(std::uint64_t sent, std::uint64_t received, std::uint64_t start_ns)
+{
+	ConnectionRecord record;
+	record.bytes_sent = sent;
+	record.bytes_received = received;
+	record.start_time_ns = start_ns;
+	record.local_port = 1000;
+	return record;
+}
+
+const ConnectionRecord *find(const Snapshot &snapshot, std::uint64_t sent)
+{
+	for (const ConnectionRecord &record : snapshot.connections)
+		if (record.bytes_sent == sent)
+			return &record;
+	return nullptr;
+}
+
+} // namespace
+
+TEST_CASE("a connection opened during the interval counts its rate from zero")
+{
+	ConnectionTable table(16, 100 * second);
+	table.observe(tcp_key(1), reading(4000, 2000, 100 * second + 1), 101 * second);
+
+	Snapshot snapshot = table.snapshot(102 * second, Options{});
+	REQUIRE(snapshot.connections.size() == 1);
+	CHECK(snapshot.interval_ns == 2 * second);
+	CHECK(snapshot.connections[0].bytes_sent_per_sec == doctest::Approx(2000));
+	CHECK(snapshot.connections[0].bytes_received_per_sec == doctest::Approx(1000));
+}
+
+TEST_CASE("a connection older than the collector counts its rate from first sight")
+{
+	ConnectionTable table(16, 100 * second);
+	table.observe(tcp_key(1), reading(5000, 0, 0), 100 * second);
+	table.commit(100 * second);
+	table.observe(tcp_key(1), reading(6000, 0, 0), 101 * second);
+
+	Snapshot first = table.snapshot(101 * second, Options{});
+	REQUIRE(first.connections.size() == 1);
+	CHECK(first.connections[0].bytes_sent_per_sec == doctest::Approx(1000));
+	CHECK(first.connections[0].start_time_ns == 100 * second);
+}
+
+TEST_CASE("closed connections appear once, then are forgotten")
+{
+	ConnectionTable table(16, 0);
+	ConnectionRecord closed = reading(10, 20, 1);
+	closed.closed = true;
+	closed.close_time_ns = 5;
+	table.observe_close(tcp_key(7), closed, 10);
+
+	Snapshot snapshot = table.snapshot(20, Options{});
+	REQUIRE(snapshot.connections.size() == 1);
+	CHECK(snapshot.connections[0].closed);
+	CHECK(snapshot.connections[0].close_time_ns == 5);
+	table.commit(20);
+	CHECK(table.snapshot(30, Options{}).connections.empty());
+}
+
+TEST_CASE("a late live reading does not reopen a closed connection")
+{
+	ConnectionTable table(16, 0);
+	ConnectionRecord closed = reading(10, 20, 1);
+	closed.closed = true;
+	table.observe_close(tcp_key(7), closed, 10);
+	table.observe(tcp_key(7), reading(9, 19, 1), 11);
+
+	Snapshot snapshot = table.snapshot(20, Options{});
+	REQUIRE(snapshot.connections.size() == 1);
+	CHECK(snapshot.connections[0].closed);
+	CHECK(snapshot.connections[0].bytes_sent == 10);
+}
+
+TEST_CASE("sockets missing from a walk are closed with their last totals")
+{
+	ConnectionTable table(16, 0);
+	table.begin_pass();
+	table.observe(tcp_key(1), reading(1, 1, 1), 10);
+	table.observe(tcp_key(2), reading(2, 2, 1), 10);
+	table.begin_pass();
+	table.observe(tcp_key(1), reading(3, 3, 1), 20);
+	table.close_unseen(Protocol::tcp, 20);
+
+	Snapshot snapshot = table.snapshot(30, Options{});
+	REQUIRE(snapshot.connections.size() == 2);
+	CHECK_FALSE(find(snapshot, 3)->closed);
+	CHECK(find(snapshot, 2)->closed);
+	CHECK(find(snapshot, 2)->state == "CLOSE");
+}
+
+TEST_CASE("known owner fields survive readings that lack them")
+{
+	ConnectionTable table(16, 0);
+	ConnectionRecord first = reading(1, 1, 1);
+	first.pid = 42;
+	first.comm = "server";
+	first.role = Role::server;
+	table.observe(tcp_key(1), first, 10);
+	table.observe(tcp_key(1), reading(2, 2, 1), 20);
+
+	Snapshot snapshot = table.snapshot(30, Options{});
+	REQUIRE(snapshot.connections.size() == 1);
+	CHECK(snapshot.connections[0].pid == 42);
+	CHECK(snapshot.connections[0].comm == "server");
+	CHECK(snapshot.connections[0].role == Role::server);
+	CHECK(snapshot.connections[0].bytes_sent == 2);
+}
+
+TEST_CASE("owners learned later fill every flow of the socket")
+{
+	ConnectionTable table(16, 0);
+	ConnectionKey a{Protocol::udp, 9, {1}, 53};
+	ConnectionKey b{Protocol::udp, 9, {2}, 53};
+	table.observe(a, reading(1, 0, 1), 10);
+	table.observe(b, reading(2, 0, 1), 10);
+	CHECK(table.cookies_without_owner().size() == 2);
+
+	ConnectionRecord owner;
+	owner.pid = 7;
+	owner.comm = "dns";
+	table.apply_owner(9, owner);
+	CHECK(table.cookies_without_owner().empty());
+	for (const ConnectionRecord &record : table.snapshot(20, Options{}).connections)
+		CHECK(record.comm == "dns");
+}
+
+TEST_CASE("beyond capacity new connections are counted as evicted, not stored")
+{
+	ConnectionTable table(2, 0);
+	for (std::uint64_t cookie = 1; cookie <= 5; ++cookie)
+		table.observe(tcp_key(cookie), reading(cookie, 0, 1), 10);
+
+	CHECK(table.size() == 2);
+	Snapshot snapshot = table.snapshot(20, Options{});
+	CHECK(snapshot.stats.connections_evicted == 3);
+	table.commit(20);
+	CHECK(table.snapshot(30, Options{}).stats.connections_evicted == 0);
+}
+
+TEST_CASE("without commit the next snapshot spans both intervals")
+{
+	ConnectionTable table(16, 0);
+	table.observe(tcp_key(1), reading(1000, 0, 1), 1 * second);
+	Snapshot missed = table.snapshot(1 * second, Options{});
+	table.observe(tcp_key(1), reading(3000, 0, 1), 2 * second);
+
+	Snapshot folded = table.snapshot(2 * second, Options{});
+	CHECK(folded.interval_ns == 2 * second);
+	REQUIRE(folded.connections.size() == 1);
+	CHECK(folded.connections[0].bytes_sent_per_sec == doctest::Approx(1500));
+	CHECK(missed.interval_ns == 1 * second);
+}
+
+TEST_CASE("filters select by pid, port, protocol and family")
+{
+	ConnectionTable table(16, 0);
+	ConnectionRecord web = reading(1, 0, 1);
+	web.pid = 10;
+	web.local_port = 443;
+	ConnectionRecord dns = reading(2, 0, 1);
+	dns.pid = 20;
+	dns.protocol = Protocol::udp;
+	dns.family = AddressFamily::ipv6;
+	dns.remote_port = 53;
+	table.observe(tcp_key(1), web, 1);
+	table.observe({Protocol::udp, 2, {}, 53}, dns, 1);
+
+	Options by_pid;
+	by_pid.pid = 20;
+	Options by_port;
+	by_port.port = 443;
+	Options tcp_only;
+	tcp_only.protocols.udp = false;
+	Options v6_only;
+	v6_only.families.ipv4 = false;
+
+	CHECK(table.snapshot(2, by_pid).connections.at(0).pid == 20);
+	CHECK(table.snapshot(2, by_pid).connections.size() == 1);
+	CHECK(table.snapshot(2, by_port).connections.at(0).local_port == 443);
+	CHECK(table.snapshot(2, by_port).connections.size() == 1);
+	CHECK(table.snapshot(2, tcp_only).connections.size() == 1);
+	CHECK(table.snapshot(2, v6_only).connections.at(0).remote_port == 53);
+}

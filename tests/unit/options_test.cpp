@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: MIT
+// Options validation: every bad field is named.
+#include <doctest/doctest.h>
+
+#include <tcptop/connection_record.h>
+
+#include "options_check.h"
+
+using namespace tcptop;
+
+namespace {
+
+std::string rejection(const Options &options)
+{
+	Diagnostics diagnostics;
+	std::error_code code = check_options(options, diagnostics);
+	CHECK(code == Errc::invalid_option);
+	return diagnostics.message;
+}
+
+} // namespace
+
+TEST_CASE("default options are valid")
+{
+	Diagnostics diagnostics;
+	CHECK_FALSE(check_options(Options{}, diagnostics));
+}
+
+TEST_CASE("each bad option is named")
+{
+	Options options;
+	options.interval = std::chrono::milliseconds(1);
+	CHECK(rejection(options).find("interval") != std::string::npos);
+
+	options = {};
+	options.interval = std::chrono::hours(2);
+	CHECK(rejection(options).find("interval") != std::string::npos);
+
+	options = {};
+	options.protocols = {false, false};
+	CHECK(rejection(options).find("protocols") != std::string::npos);
+
+	options = {};
+	options.families = {false, false};
+	CHECK(rejection(options).find("families") != std::string::npos);
+
+	options = {};
+	options.max_connections = 0;
+	CHECK(rejection(options).find("max_connections") != std::string::npos);
+}
+
+TEST_CASE("error codes compare and carry a category")
+{
+	std::error_code code = Errc::missing_privilege;
+	CHECK(code == Errc::missing_privilege);
+	CHECK(std::string(code.category().name()) == "tcptop");
+	CHECK_FALSE(code.message().empty());
+}
+
+TEST_CASE("addresses and enums have text forms")
+{
+	IpAddress v4{127, 0, 0, 1};
+	IpAddress v6{};
+	v6[15] = 1;
+	CHECK(format_address(AddressFamily::ipv4, v4) == "127.0.0.1");
+	CHECK(format_address(AddressFamily::ipv6, v6) == "::1");
+	CHECK(to_string(Protocol::udp) == "udp");
+	CHECK(to_string(AddressFamily::ipv6) == "ipv6");
+	CHECK(to_string(Role::server) == "server");
+}
