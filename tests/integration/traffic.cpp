@@ -146,32 +146,39 @@ int Child::wait_exit(int timeout_ms)
 	return -1;
 }
 
-bool send_all(int fd, std::size_t length)
+namespace {
+
+/* Moves \p length bytes through \p transfer (send or recv), whatever the
+ * chunk sizes the kernel takes. */
+template<typename Transfer>
+bool move_bytes(std::size_t length, Transfer transfer)
 {
 	std::vector<char> buffer(64 * 1024, 'x');
 	while (length) {
-		ssize_t sent = send(fd, buffer.data(), std::min(length, buffer.size()), MSG_NOSIGNAL);
-		if (sent < 0 && errno == EINTR)
+		ssize_t moved = transfer(buffer.data(), std::min(length, buffer.size()));
+		if (moved < 0 && errno == EINTR)
 			continue;
-		if (sent <= 0)
+		if (moved <= 0)
 			return false;
-		length -= static_cast<std::size_t>(sent);
+		length -= static_cast<std::size_t>(moved);
 	}
 	return true;
 }
 
+} // namespace
+
+bool send_all(int fd, std::size_t length)
+{
+	return move_bytes(length, [fd](char *data, std::size_t size) {
+		return send(fd, data, size, MSG_NOSIGNAL);
+	});
+}
+
 bool receive_exactly(int fd, std::size_t length)
 {
-	std::vector<char> buffer(64 * 1024);
-	while (length) {
-		ssize_t got = recv(fd, buffer.data(), std::min(length, buffer.size()), 0);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			return false;
-		length -= static_cast<std::size_t>(got);
-	}
-	return true;
+	return move_bytes(length, [fd](char *data, std::size_t size) {
+		return recv(fd, data, size, 0);
+	});
 }
 
 int listen_on(const std::string &address, std::uint16_t port)
