@@ -2,17 +2,25 @@
 # SPDX-License-Identifier: MIT
 # overhead.sh: data-path cost of libtcptop vs. no monitor vs. a bpftrace byte counter (loopback TCP/UDP).
 #
-# Usage: [ROUNDS=5] [SECONDS_PER_RUN=3] [ARMS="none libtcptop bpftrace"] \
-#        [TCPTOP_PRINT=build/examples/tcptop-print] bench/overhead.sh [--quick]
+# Usage: [ROUNDS=5] [SECONDS_PER_RUN=3] [ARMS="none hook-floor libtcptop bpftrace"] \
+#        [TCPTOP_PRINT=build/examples/tcptop-print] [HOOK_FLOOR=build/bench/hook-floor] \
+#        bench/overhead.sh [--quick]
 #
 # Arms (what is attached while the workloads run):
-#   none       nothing
-#   libtcptop  "$TCPTOP_PRINT" --interval 1 > /dev/null
-#   bpftrace   a per-event byte count per socket on sock:sock_send_length and
-#              sock:sock_recv_length (the reference peer)
+#   none        nothing
+#   hook-floor  "$HOOK_FLOOR": cgroup_skb programs that return at once, the
+#               price of the hook kind libtcptop counts UDP with
+#   libtcptop   "$TCPTOP_PRINT" --interval 1 > /dev/null
+#   bpftrace    a per-event byte count per socket on sock:sock_send_length and
+#               sock:sock_recv_length (the reference peer)
 # Workloads, run once per arm per round, against servers started once:
 #   TCP throughput: iperf3 -c 127.0.0.1 -l 64 -t SECONDS_PER_RUN -J
+#                   (client on the first CPU, server on the second)
 #   UDP latency:    sockperf ping-pong -i 127.0.0.1 -m 64 -t SECONDS_PER_RUN
+#                   (client and server on the first CPU)
+# The workloads are pinned because on a VM a wake-up on another CPU costs
+# an inter-processor interrupt worth several times the loopback path: left
+# to the scheduler, the latency jumps between two levels from run to run.
 # Each round runs the arms in a rotated order, so no arm always goes first.
 # Progress goes to stderr; the final report (Markdown) goes to stdout.
 #
@@ -37,7 +45,7 @@ shell_quote() {
 # Record the command line as given, with the settings that came from the
 # environment, before defaults are filled in.
 cmdline=""
-for var in ROUNDS SECONDS_PER_RUN ARMS TCPTOP_PRINT IPERF_PORT SOCKPERF_PORT ATTACH_TIMEOUT; do
+for var in ROUNDS SECONDS_PER_RUN ARMS TCPTOP_PRINT HOOK_FLOOR IPERF_PORT SOCKPERF_PORT ATTACH_TIMEOUT; do
 	if [[ -n "${!var+set}" ]]; then
 		cmdline+="$var=$(shell_quote "${!var}") "
 	fi
@@ -48,7 +56,7 @@ for arg in "$@"; do
 done
 
 usage() {
-	sed -n '3,20s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+	sed -n '3,28s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
 }
 
 quick=0
@@ -72,8 +80,9 @@ if ((quick)); then
 fi
 ROUNDS=${ROUNDS:-5}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-3}
-ARMS=${ARMS:-none libtcptop bpftrace}
+ARMS=${ARMS:-none hook-floor libtcptop bpftrace}
 TCPTOP_PRINT=${TCPTOP_PRINT:-$repo_root/build/examples/tcptop-print}
+HOOK_FLOOR=${HOOK_FLOOR:-$repo_root/build/bench/hook-floor}
 IPERF_PORT=${IPERF_PORT:-5299}
 SOCKPERF_PORT=${SOCKPERF_PORT:-11111}
 ATTACH_TIMEOUT=${ATTACH_TIMEOUT:-30}
@@ -349,14 +358,14 @@ need_bpftool=0
 for arm in "${arms[@]}"; do
 	case "$arm" in
 	none) ;;
-	libtcptop | bpftrace) need_bpftool=1 ;;
-	*) die "unknown arm '$arm' in ARMS (known: none libtcptop bpftrace)" ;;
+	hook-floor | libtcptop | bpftrace) need_bpftool=1 ;;
+	*) die "unknown arm '$arm' in ARMS (known: none hook-floor libtcptop bpftrace)" ;;
 	esac
 	[[ -z "${seen[$arm]:-}" ]] || die "arm '$arm' appears twice in ARMS"
 	seen[$arm]=1
 done
 
-need_cmds=(iperf3 sockperf python3 ss timeout setsid)
+need_cmds=(iperf3 sockperf python3 ss timeout setsid taskset)
 ((need_bpftool)) && need_cmds+=(bpftool)
 [[ -n "${seen[bpftrace]:-}" ]] && need_cmds+=(bpftrace)
 for cmd in "${need_cmds[@]}"; do
@@ -366,6 +375,13 @@ done
 
 if [[ -n "${seen[libtcptop]:-}" && ! -x "$TCPTOP_PRINT" ]]; then
 	die "libtcptop example not found at $TCPTOP_PRINT: build it first (cd $repo_root && meson setup build && meson compile -C build), set TCPTOP_PRINT, or run without it: ARMS=\"none bpftrace\" $0"
+fi
+
+if [[ -n "${seen[hook-floor]:-}" ]]; then
+	[[ -x "$HOOK_FLOOR" ]] ||
+		die "hook-floor not found at $HOOK_FLOOR: build it first (meson compile -C $repo_root/build), set HOOK_FLOOR, or leave it out of ARMS"
+	cgroup2_root=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+	[[ -n "$cgroup2_root" ]] || die "no cgroup v2 hierarchy is mounted (the hook-floor arm attaches to its root)"
 fi
 
 if [[ -n "${seen[bpftrace]:-}" ]]; then
@@ -408,14 +424,17 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# The CPUs the workloads are pinned to: the first two this script may use.
+read -r first_cpu second_cpu _ < <(python3 -c 'import os; c = sorted(os.sched_getaffinity(0)); print(c[0], c[min(1, len(c) - 1)])')
+
 workdir=$(mktemp -d /tmp/tcptop-overhead.XXXXXX)
 results="$workdir/results.tsv"
 : >"$results"
 
-iperf3 -s -B 127.0.0.1 -p "$IPERF_PORT" </dev/null >"$workdir/iperf3-server.log" 2>&1 &
+taskset -c "$second_cpu" iperf3 -s -B 127.0.0.1 -p "$IPERF_PORT" </dev/null >"$workdir/iperf3-server.log" 2>&1 &
 iperf_server=$!
 track "$iperf_server"
-sockperf server -i 127.0.0.1 -p "$SOCKPERF_PORT" </dev/null >"$workdir/sockperf-server.log" 2>&1 &
+taskset -c "$first_cpu" sockperf server -i 127.0.0.1 -p "$SOCKPERF_PORT" </dev/null >"$workdir/sockperf-server.log" 2>&1 &
 sockperf_server=$!
 track "$sockperf_server"
 wait_listening "iperf3 server" "$iperf_server" tcp "$IPERF_PORT" "$workdir/iperf3-server.log"
@@ -430,6 +449,11 @@ start_monitor() {
 	monitor_log="$workdir/monitor-$1.log"
 	case "$1" in
 	none) return 0 ;;
+	hook-floor)
+		setsid "$HOOK_FLOOR" "$cgroup2_root" </dev/null >/dev/null 2>"$monitor_log" &
+		monitor_pid=$!
+		track "$monitor_pid"
+		;;
 	libtcptop)
 		# setsid: a process group of its own, which stop() signals as a whole.
 		setsid "$TCPTOP_PRINT" --interval 1 </dev/null >/dev/null 2>"$monitor_log" &
@@ -502,7 +526,7 @@ udp_p50=""
 # run_tcp OUT: one iperf3 run; sets tcp_bps.
 run_tcp() {
 	if ! run_bounded $((SECONDS_PER_RUN + 20)) "$1" \
-		iperf3 -c 127.0.0.1 -p "$IPERF_PORT" -l 64 -t "$SECONDS_PER_RUN" -J; then
+		taskset -c "$first_cpu" iperf3 -c 127.0.0.1 -p "$IPERF_PORT" -l 64 -t "$SECONDS_PER_RUN" -J; then
 		show_log "$1"
 		die "iperf3 client failed"
 	fi
@@ -512,7 +536,7 @@ run_tcp() {
 # run_udp OUT: one sockperf run; sets udp_p50.
 run_udp() {
 	if ! run_bounded $((SECONDS_PER_RUN + 20)) "$1" \
-		sockperf ping-pong -i 127.0.0.1 -p "$SOCKPERF_PORT" -m 64 -t "$SECONDS_PER_RUN"; then
+		taskset -c "$first_cpu" sockperf ping-pong -i 127.0.0.1 -p "$SOCKPERF_PORT" -m 64 -t "$SECONDS_PER_RUN"; then
 		show_log "$1"
 		die "sockperf client failed"
 	fi
@@ -566,8 +590,9 @@ print()
 print(f"- date: {date}")
 print(f"- kernel: {kernel}, {ncpu} CPUs")
 print(f"- command: `{cmdline}`")
-print(f"- {rounds} interleaved round(s) of {secs} s per run; TCP: `iperf3 -l 64` sender throughput;"
-      f" UDP: `sockperf ping-pong -m 64` median latency")
+print(f"- {rounds} interleaved round(s) of {secs} s per run; TCP: `iperf3 -l 64` sender throughput"
+      f" (client and server on two CPUs); UDP: `sockperf ping-pong -m 64` median latency"
+      f" (client and server on one CPU)")
 print()
 print("| arm | TCP throughput (Gbit/s) | vs none | UDP latency p50 (usec) | vs none |")
 print("|---|---:|---:|---:|---:|")

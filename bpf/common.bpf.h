@@ -30,6 +30,14 @@ struct {
 	__type(value, struct tcptop_owner);
 } socket_owners SEC(".maps") __weak;
 
+/* Created with each UDP socket; see struct tcptop_udp_first_flow. */
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct tcptop_udp_first_flow);
+} udp_first_flows SEC(".maps") __weak;
+
 /* Sized by user space before load. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

@@ -16,6 +16,9 @@ int sock_created(struct bpf_sock *sk)
 	owner_from_current(owner);
 	owner->netns = current_netns();
 	owner->start_ns = bpf_ktime_get_ns();
+	/* Made here, the datagram path never has to check the socket type. */
+	if (sk->protocol == IPPROTO_UDP)
+		bpf_sk_storage_get(&udp_first_flows, sk, NULL, BPF_SK_STORAGE_GET_F_CREATE);
 	return 1;
 }
 
@@ -25,6 +28,7 @@ SEC("cgroup/sock_release")
 int sock_released(struct bpf_sock *sk)
 {
 	struct tcptop_udp_socket event = {};
+	struct tcptop_udp_first_flow *first;
 	struct tcptop_owner *owner;
 
 	if (sk->protocol != IPPROTO_UDP || sk->type != SOCK_DGRAM)
@@ -36,6 +40,9 @@ int sock_released(struct bpf_sock *sk)
 		owner_from_current(&event.owner);
 		event.owner.netns = current_netns();
 	}
+	first = bpf_sk_storage_get(&udp_first_flows, sk, NULL, 0);
+	if (first)
+		event.first_flow = *first;
 	event.kind = TCPTOP_EVENT_UDP_RELEASED;
 	event.netns = event.owner.netns;
 	event.cookie = bpf_get_socket_cookie(sk);

@@ -40,6 +40,7 @@ int udp_dump(struct bpf_iter__udp *ctx)
 {
 	struct udp_sock *udp = ctx->udp_sk;
 	struct tcptop_udp_socket rec = {};
+	struct tcptop_udp_first_flow *first;
 	struct tcptop_owner *owner;
 	struct sock *sk;
 
@@ -51,6 +52,9 @@ int udp_dump(struct bpf_iter__udp *ctx)
 	owner = bpf_sk_storage_get(&socket_owners, sk, NULL, 0);
 	if (owner)
 		rec.owner = *owner;
+	first = bpf_sk_storage_get(&udp_first_flows, sk, NULL, 0);
+	if (first)
+		rec.first_flow = *first;
 	bpf_seq_write(ctx->meta->seq, &rec, sizeof(rec));
 	return 0;
 }

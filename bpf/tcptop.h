@@ -29,6 +29,8 @@ enum tcptop_event_kind {
 enum tcptop_drop_counter {
 	TCPTOP_DROP_RINGBUF_FULL = 0,  /* an event was lost: ring buffer full */
 	TCPTOP_DROP_FLOW_TABLE_FULL,   /* a UDP datagram was not counted: flow map full */
+	TCPTOP_DROP_UDP_UNPARSED,      /* a UDP datagram was not counted: IPv6 extension
+					  headers before the UDP header */
 	TCPTOP_DROP_COUNTER_COUNT,
 };
 
@@ -66,15 +68,6 @@ struct tcptop_tcp_record {
 	struct tcptop_owner owner;
 };
 
-/* One UDP socket: written by iter/udp, and as TCPTOP_EVENT_UDP_RELEASED. */
-struct tcptop_udp_socket {
-	__u32 kind;             /* TCPTOP_EVENT_UDP_RELEASED in the ring buffer, 0 from the iterator */
-	__u32 netns;
-	__u64 cookie;
-	__u64 close_ns;
-	struct tcptop_owner owner;
-};
-
 /* A UDP flow is one socket and one remote endpoint: key of `udp_flows`. */
 struct tcptop_udp_flow_key {
 	__u64 cookie;
@@ -93,6 +86,38 @@ struct tcptop_udp_flow {
 	__u64 bytes_received;
 	__u64 packets_sent;
 	__u64 packets_received;
+};
+
+enum tcptop_first_flow_state {
+	TCPTOP_FIRST_FLOW_FREE = 0,
+	TCPTOP_FIRST_FLOW_CLAIMED,      /* a CPU is filling in the key */
+	TCPTOP_FIRST_FLOW_READY,
+};
+
+/*
+ * The first remote endpoint a UDP socket exchanges datagrams with is counted
+ * in the socket's own storage: far cheaper per datagram than a hash lookup,
+ * and a connected socket (or a server with one client) has no other. Any
+ * further endpoint is counted in `udp_flows`; a datagram of the first one can
+ * land there too while the key is being claimed, so user space adds up
+ * entries with the same key. Value of the sk_storage map `udp_first_flows`.
+ */
+struct tcptop_udp_first_flow {
+	__u32 state;            /* enum tcptop_first_flow_state; key and counters
+				   are meaningful when READY */
+	__u32 pad;
+	struct tcptop_udp_flow_key key;
+	struct tcptop_udp_flow counters;
+};
+
+/* One UDP socket: written by iter/udp, and as TCPTOP_EVENT_UDP_RELEASED. */
+struct tcptop_udp_socket {
+	__u32 kind;             /* TCPTOP_EVENT_UDP_RELEASED in the ring buffer, 0 from the iterator */
+	__u32 netns;
+	__u64 cookie;
+	__u64 close_ns;
+	struct tcptop_owner owner;
+	struct tcptop_udp_first_flow first_flow;
 };
 
 /* Written by iter/task_file for each socket whose owner it just learned. */

@@ -133,15 +133,18 @@ void EbpfCollector::Collection::collect_udp()
 		}
 	});
 
+	/* A socket released after the walk above is taken from its event,
+	 * which has the final totals. */
+	UdpSocketsByCookie sockets;
+	for (const auto &[cookie, socket] : udp_sockets)
+		sockets[cookie] = &socket;
+	for (const auto &[cookie, socket] : released_udp_sockets)
+		sockets[cookie] = &socket;
+
 	std::uint64_t now = wall_now_ns();
-	for (const UdpFlow &flow : kernel->read_udp_flows()) {
-		const tcptop_udp_socket *socket = nullptr;
-		auto released = released_udp_sockets.find(flow.key.cookie);
-		if (released != released_udp_sockets.end()) {
-			socket = &released->second;
-		} else if (auto live = udp_sockets.find(flow.key.cookie); live != udp_sockets.end()) {
-			socket = &live->second;
-		}
+	for (const UdpFlow &flow : merge_udp_flows(kernel->read_udp_flows(), sockets)) {
+		auto owner = sockets.find(flow.key.cookie);
+		const tcptop_udp_socket *socket = owner != sockets.end() ? owner->second : nullptr;
 		DecodedConnection decoded = decoder.udp_flow(flow.key, flow.counters, socket);
 		if (decoded.record.closed) {
 			table.observe_close(decoded.key, decoded.record, now);

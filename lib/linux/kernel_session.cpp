@@ -179,7 +179,9 @@ std::unique_ptr<KernelSession> KernelSession::open(const Config &config, std::er
 	int error = tcptop_bpf__load(skel);
 	if (error) {
 		int cause = -error;
-		if (cause == EPERM || cause == EACCES)
+		/* Privileges were checked before loading, so EACCES is the
+		 * verifier's refusal; EPERM is still privilege (lockdown, LSM). */
+		if (cause == EPERM)
 			code = fail(diagnostics, Errc::missing_privilege,
 				    "missing privilege: the kernel refused to load BPF programs (" +
 					    std::string(std::strerror(cause)) +

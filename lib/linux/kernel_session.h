@@ -13,6 +13,7 @@
 
 #include <tcptop/error.h>
 
+#include "linux/udp_flows.h"
 #include "tcptop.h"
 
 struct tcptop_bpf;
@@ -20,11 +21,6 @@ struct ring_buffer;
 struct bpf_link;
 
 namespace tcptop::linux_impl {
-
-struct UdpFlow {
-	tcptop_udp_flow_key key;
-	tcptop_udp_flow counters;
-};
 
 /**
  * \brief Owns the skeleton: loads it, attaches the hooks, runs the iterators.

@@ -244,6 +244,91 @@ TEST_CASE("UDP: an unconnected socket sending to three receivers makes three flo
 		receiver->proceed();
 }
 
+TEST_CASE("UDP: two threads sending on one connected IPv6 socket opened before the start")
+{
+	constexpr int datagrams_per_thread = 2000;
+	/* Sizes vary so that a lost or doubled datagram shows in the bytes. */
+	auto size_of = [](int i) { return static_cast<std::size_t>(1 + i % 97); };
+	std::uint64_t bytes_per_thread = 0;
+	for (int i = 0; i < datagrams_per_thread; ++i)
+		bytes_per_thread += size_of(i);
+	constexpr std::uint64_t all_datagrams = 2 * datagrams_per_thread;
+	const std::uint64_t all_bytes = 2 * bytes_per_thread;
+
+	Child receiver("tt-udp6-recv", [&](Child &self) {
+		int fd = socket(AF_INET6, SOCK_DGRAM, 0);
+		/* Room for every datagram: none may be dropped at the socket. */
+		int room = 32 << 20;
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &room, sizeof(room));
+		sockaddr_in6 address{};
+		address.sin6_family = AF_INET6;
+		address.sin6_addr = in6addr_loopback;
+		bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof(address));
+		socklen_t length = sizeof(address);
+		getsockname(fd, reinterpret_cast<sockaddr *>(&address), &length);
+		self.report(ntohs(address.sin6_port));
+		std::uint64_t received = 0;
+		char buffer[128];
+		for (std::uint64_t n = 0; n < all_datagrams; ++n) {
+			ssize_t got = recv(fd, buffer, sizeof(buffer), 0);
+			received += got > 0 ? static_cast<std::uint64_t>(got) : 0;
+		}
+		self.report(received);
+		self.wait_proceed();
+		return 0;
+	});
+	std::uint16_t port = static_cast<std::uint16_t>(receiver.next_report());
+
+	Child sender("tt-udp6-send", [&](Child &self) {
+		int fd = socket(AF_INET6, SOCK_DGRAM, 0);
+		sockaddr_in6 to{};
+		to.sin6_family = AF_INET6;
+		to.sin6_addr = in6addr_loopback;
+		to.sin6_port = htons(port);
+		connect(fd, reinterpret_cast<sockaddr *>(&to), sizeof(to));
+		self.report(1);
+		self.wait_proceed();
+		auto send_share = [&] {
+			char payload[128] = {};
+			for (int i = 0; i < datagrams_per_thread; ++i)
+				send(fd, payload, size_of(i), 0);
+		};
+		std::thread other(send_share);
+		send_share();
+		other.join();
+		self.report(1);
+		self.wait_proceed();
+		return 0;
+	});
+	sender.next_report();
+
+	/* Both sockets exist before the collector starts. */
+	Watcher watcher(fast_options());
+	sender.proceed();
+	sender.next_report();
+	CHECK(receiver.next_report() == all_bytes);
+
+	Snapshot snapshot = watcher.fresh_snapshot();
+	std::vector<ConnectionRecord> flows = by_port(snapshot, tcptop::Protocol::udp, port);
+	const ConnectionRecord *sent = owned_by(flows, sender.pid());
+	const ConnectionRecord *received = owned_by(flows, receiver.pid());
+	REQUIRE(sent);
+	REQUIRE(received);
+	CHECK(sent->family == tcptop::AddressFamily::ipv6);
+	CHECK(format_address(sent->family, sent->remote_addr) == "::1");
+	CHECK(sent->bytes_sent == all_bytes);
+	CHECK(sent->packets_sent == all_datagrams);
+	CHECK(received->bytes_received == all_bytes);
+	CHECK(received->packets_received == all_datagrams);
+	CHECK(received->remote_port == sent->local_port);
+	CHECK(snapshot.stats.events_dropped == 0);
+
+	sender.proceed();
+	receiver.proceed();
+	CHECK(sender.wait_exit() == 0);
+	CHECK(receiver.wait_exit() == 0);
+}
+
 TEST_CASE("a connection opened before the collector started appears with its totals")
 {
 	traffic::TcpExchange exchange =

@@ -76,6 +76,26 @@ TEST_CASE("closed connections appear once, then are forgotten")
 	CHECK(table.snapshot(30, Options{}).connections.empty());
 }
 
+TEST_CASE("a close that lost its local port keeps the one seen while open")
+{
+	ConnectionTable table(16, 0);
+	ConnectionRecord open = reading(10, 20, 1);
+	open.local_addr[0] = 127;
+	table.observe(tcp_key(7), open, 10);
+
+	ConnectionRecord closed = reading(30, 40, 1);
+	closed.local_port = 0;
+	closed.closed = true;
+	table.observe_close(tcp_key(7), closed, 20);
+
+	Snapshot snapshot = table.snapshot(30, Options{});
+	REQUIRE(snapshot.connections.size() == 1);
+	CHECK(snapshot.connections[0].closed);
+	CHECK(snapshot.connections[0].bytes_sent == 30);
+	CHECK(snapshot.connections[0].local_port == 1000);
+	CHECK(snapshot.connections[0].local_addr[0] == 127);
+}
+
 TEST_CASE("a late live reading does not reopen a closed connection")
 {
 	ConnectionTable table(16, 0);
