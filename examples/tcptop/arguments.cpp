@@ -140,7 +140,8 @@ std::string apply(Arguments &arguments, int code, std::string_view value)
 	return "internal error: option " + name + " has no handler";
 }
 
-/* The flag options: selections that start from "all" and narrow. */
+/* --batch and --json each name one output; asking for both is a mistake
+ * better reported than resolved by argument order. */
 std::string select_mode(Arguments &arguments, OutputMode mode)
 {
 	if (arguments.mode != OutputMode::automatic && arguments.mode != mode)
@@ -174,6 +175,8 @@ ParsedArguments parse_arguments(int argc, char *argv[])
 		case ':':
 			error = option_name(optopt) + " needs a value";
 			break;
+		/* --tcp, --udp, -4 and -6 start from "all" and, once one
+		 * is given, select only what is given. */
 		case option_tcp:
 		case option_udp:
 			if (!protocol_chosen)

@@ -11,9 +11,6 @@ bool is_continuation(unsigned char byte)
 	return (byte & 0xc0) == 0x80;
 }
 
-/* Column count ignores East Asian wide characters: comm is at most 15
- * bytes, so a misaligned row is the worst case and wcwidth() would tie the
- * output to the locale. */
 bool starts_code_point(unsigned char byte)
 {
 	return !is_continuation(byte);
@@ -94,6 +91,9 @@ std::string printable(std::string_view text)
 	return out;
 }
 
+/* One column per code point, East Asian wide characters included: a comm
+ * is at most 15 bytes, so a misaligned row is the worst that can happen,
+ * and wcwidth() would tie the output to the locale. */
 std::size_t display_width(std::string_view text)
 {
 	std::size_t width = 0;

@@ -78,10 +78,10 @@ def test_exact_bytes_of_a_known_transfer():
 def test_count_is_honoured_and_every_line_is_json():
     monitor = tcptop("--count", "3")
     try:
-        assert monitor.wait() == 0, monitor.stderr_text()
         snapshots = []
         while (line := monitor.next_line()) is not None:
             snapshots.append(line)
+        assert monitor.wait() == 0, monitor.stderr_text()
         assert len(snapshots) == 3, f"{len(snapshots)} lines for --count 3"
         for line in snapshots:
             snapshot = parse_snapshot(line)

@@ -33,8 +33,10 @@ def stage():
 
 
 def as_nobody(capabilities, *args):
-    """tcptop as uid/gid 65534 with no groups, holding exactly capabilities."""
-    command = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+    """tcptop as uid/gid 65534 with no groups, holding exactly capabilities.
+    RLIMIT_MEMLOCK is 0 too: it shows that CAP_SYS_RESOURCE (to raise it) is
+    not needed, the kernel charging BPF memory to the memory cgroup."""
+    command = ["prlimit", "--memlock=0:0", "setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
     if capabilities:
         listed = ",".join("+" + c for c in capabilities)
         command += [f"--inh-caps={listed}", f"--ambient-caps={listed}"]

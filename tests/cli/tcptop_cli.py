@@ -70,6 +70,29 @@ def receive_exactly(sock, length):
         left -= len(chunk)
 
 
+class LineReader:
+    """Lines from a file descriptor, with a deadline on each."""
+
+    def __init__(self, fd, what):
+        self.fd = fd
+        self.what = what
+        self.pending = b""
+
+    def next(self, timeout):
+        """The next line without its newline; None at the end of the input."""
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self.pending:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self.fd], [], [], left)[0]:
+                raise TimeoutError(f"{self.what}: nothing within {timeout} s")
+            chunk = os.read(self.fd, 1 << 16)
+            if not chunk:
+                return None
+            self.pending += chunk
+        line, self.pending = self.pending.split(b"\n", 1)
+        return line
+
+
 class Child:
     """A forked process with its own name, talking to the test through two pipes:
     the child report()s numbers, the test lets it go on with proceed()."""
@@ -94,7 +117,7 @@ class Child:
         os.close(report_w)
         os.close(proceed_r)
         self._report_fd, self._proceed_fd = report_r, proceed_w
-        self._pending = b""
+        self._reports = LineReader(report_r, f"child {self.pid}")
         self._reaped = False
 
     # In the child.
@@ -107,16 +130,9 @@ class Child:
 
     # In the test.
     def next_report(self, timeout=20.0):
-        deadline = time.monotonic() + timeout
-        while b"\n" not in self._pending:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([self._report_fd], [], [], left)[0]:
-                raise TimeoutError(f"child {self.pid} reported nothing within {timeout} s")
-            chunk = os.read(self._report_fd, 256)
-            if not chunk:
-                raise RuntimeError(f"child {self.pid} ended without reporting")
-            self._pending += chunk
-        line, self._pending = self._pending.split(b"\n", 1)
+        line = self._reports.next(timeout)
+        if line is None:
+            raise RuntimeError(f"child {self.pid} ended without reporting")
         return int(line)
 
     def proceed(self):
@@ -270,23 +286,14 @@ class Tcptop:
         self.command = command
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                         env=env)
-        self._pending = b""
+        self._output = LineReader(self.process.stdout.fileno(), " ".join(command))
         self.lines = []
 
     def next_line(self, timeout=15.0):
         """The next line of output (bytes, without the newline); None at the end."""
-        deadline = time.monotonic() + timeout
-        out = self.process.stdout.fileno()
-        while b"\n" not in self._pending:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([out], [], [], left)[0]:
-                raise TimeoutError(f"{self.command}: no output within {timeout} s")
-            chunk = os.read(out, 1 << 16)
-            if not chunk:
-                return None
-            self._pending += chunk
-        line, self._pending = self._pending.split(b"\n", 1)
-        self.lines.append(line)
+        line = self._output.next(timeout)
+        if line is not None:
+            self.lines.append(line)
         return line
 
     def next_snapshot(self, timeout=15.0):
@@ -325,8 +332,8 @@ class Tcptop:
 
     def rest(self):
         """All output still unread once the process has ended."""
-        self._pending += self.process.stdout.read()
-        rest, self._pending = self._pending, b""
+        rest = self._output.pending + self.process.stdout.read()
+        self._output.pending = b""
         return rest
 
     def stderr_text(self):
