@@ -2,15 +2,17 @@
 # SPDX-License-Identifier: MIT
 # One entry point on a fresh Debian 12 machine, as root: install what is
 # missing, configure, build, then run the live monitor or every test.
-#   scripts/dev.sh monitor [ARGS...]   build, then run the example monitor
+#   scripts/dev.sh monitor [ARGS...]   build, then run tcptop with ARGS (see tcptop --help)
 #   scripts/dev.sh test                build, then run all test suites
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${TCPTOP_BUILD_DIR:-$root/build}
 
+# tmux drives the live view in the CLI tests; setpriv (util-linux) runs
+# tcptop as an unprivileged user there.
 packages=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config meson ninja-build
-          libboost-dev doctest-dev g++ iproute2 python3)
+          libboost-dev doctest-dev g++ iproute2 python3 tmux util-linux)
 
 install_missing() {
     local missing=()
@@ -65,7 +67,7 @@ monitor)
     install_missing
     build_all
     mount_kernel_filesystems
-    exec "$build/examples/tcptop-print" "$@"
+    exec "$build/examples/tcptop/tcptop" "$@"
     ;;
 test)
     install_missing
@@ -77,7 +79,7 @@ test)
     exit "$status"
     ;;
 *)
-    echo "usage: scripts/dev.sh monitor [--interval SECONDS] [--count N] | test" >&2
+    echo "usage: scripts/dev.sh monitor [TCPTOP OPTIONS...] | test" >&2
     exit 2
     ;;
 esac

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: MIT
+// JSON Lines output: one snapshot as one line of JSON.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <tcptop/snapshot.h>
+
+namespace tcptop::cli {
+
+/**
+ * \brief Append \p text to \p out as a JSON string, quotes included.
+ *
+ * The result is pure ASCII whatever \p text holds: control characters and
+ * every non-ASCII code point are written as \\u escapes (surrogate pairs
+ * above U+FFFF), and each byte that is not part of well-formed UTF-8 as
+ * \\ufffd, the replacement character. Process names are bytes chosen by
+ * whoever started the process; this keeps every line valid JSON.
+ */
+void append_json_string(std::string &out, std::string_view text);
+
+/**
+ * \brief One snapshot as a JSON object on one line, without the newline.
+ *
+ * Members: timestamp_ns, interval_ns, connections (the \p records, each
+ * with exactly the field names of ConnectionRecord) and stats (the fields
+ * of CollectorStats).
+ */
+std::string snapshot_json(const Snapshot &snapshot,
+			  const std::vector<const ConnectionRecord *> &records);
+
+} // namespace tcptop::cli

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: MIT
+// tcptop: which processes move how many bytes over which connections; live, as text or as JSON.
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <tcptop/tcptop.h>
+
+#include "arguments.h"
+#include "live_view.h"
+#include "stream_view.h"
+
+namespace {
+
+using namespace tcptop;
+using namespace tcptop::cli;
+
+/* The exit statuses tcptop(1) documents; 77 is what test harnesses read
+ * as "skipped", which is what a run without privileges amounts to. */
+constexpr int exit_ok = 0;
+constexpr int exit_failure = 1;
+constexpr int exit_usage = 2;
+constexpr int exit_no_privilege = 77;
+
+int report(std::error_code code, const Diagnostics &diagnostics)
+{
+	std::string message = diagnostics.message.empty() ? code.message() : diagnostics.message;
+	if (code == Errc::invalid_option) {
+		std::fprintf(stderr, "tcptop: %s (try 'tcptop --help')\n", message.c_str());
+		return exit_usage;
+	}
+	std::fprintf(stderr, "tcptop: %s\n", message.c_str());
+	return code == Errc::missing_privilege ? exit_no_privilege : exit_failure;
+}
+
+OutputMode resolved(OutputMode mode)
+{
+	if (mode != OutputMode::automatic)
+		return mode;
+	return isatty(STDOUT_FILENO) ? OutputMode::live : OutputMode::batch;
+}
+
+int run(const Arguments &arguments)
+{
+	std::error_code code;
+	Diagnostics diagnostics;
+	std::unique_ptr<NetworkCollector> collector =
+		make_ebpf_collector(arguments.collector, code, diagnostics);
+	if (!collector)
+		return report(code, diagnostics);
+
+	boost::asio::io_context io;
+	boost::asio::signal_set stop_signals(io, SIGINT, SIGTERM, SIGHUP);
+	std::unique_ptr<LiveView> live;
+	std::optional<StreamView> stream;
+	int status = exit_ok;
+	std::string failure;
+	std::uint64_t shown = 0;
+
+	auto finish = [&](int end_status, const std::string &message) {
+		if (status == exit_ok) {
+			status = end_status;
+			failure = message;
+		}
+		collector->stop();
+		/* Pending handlers are dropped: nothing more is shown. */
+		io.stop();
+	};
+
+	auto show = [&](const Snapshot &snapshot) {
+		if (live) {
+			live->show(snapshot);
+		} else if (!stream->show(snapshot)) {
+			finish(exit_failure,
+			       std::string("cannot write to standard output: ") + std::strerror(errno));
+			return;
+		}
+		if (arguments.count && ++shown >= arguments.count)
+			finish(exit_ok, {});
+	};
+
+	/* The handler is posted, never run inside start(): the view may
+	 * come after it, and a failure is reported on the shell's screen. */
+	if (std::error_code error = collector->start(io.get_executor(), show, diagnostics))
+		return report(error, diagnostics);
+
+	OutputMode mode = resolved(arguments.mode);
+	if (mode == OutputMode::live) {
+		live = std::make_unique<LiveView>(io, arguments.sort, arguments.rows, finish);
+	} else {
+		auto format = mode == OutputMode::json ? StreamView::Format::json
+						       : StreamView::Format::table;
+		stream.emplace(stdout, format, arguments.sort, arguments.rows);
+	}
+	stop_signals.async_wait([&](const boost::system::error_code &error, int) {
+		if (!error)
+			finish(exit_ok, {});
+	});
+
+	io.run();
+	collector->stop();
+	/* Give the terminal back before a failure is printed on it. */
+	live.reset();
+	if (!failure.empty())
+		std::fprintf(stderr, "tcptop: %s\n", failure.c_str());
+	return status;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+	ParsedArguments parsed = parse_arguments(argc, argv);
+	if (!parsed.error.empty()) {
+		std::fprintf(stderr, "tcptop: %s (try 'tcptop --help')\n", parsed.error.c_str());
+		return exit_usage;
+	}
+	if (parsed.arguments.help) {
+		std::fputs(help_text().c_str(), stdout);
+		return exit_ok;
+	}
+	if (parsed.arguments.version) {
+		std::printf("tcptop (libtcptop) %s\n", TCPTOP_VERSION_STRING);
+		return exit_ok;
+	}
+
+	try {
+		return run(parsed.arguments);
+	} catch (const std::exception &error) {
+		/* Unwinding has restored the terminal by now. */
+		std::fprintf(stderr, "tcptop: %s\n", error.what());
+		return exit_failure;
+	}
+}

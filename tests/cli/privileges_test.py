@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+# tcptop as an unprivileged user (exit 77, naming what is missing), and as a non-root user with only the documented capabilities (works).
+import os
+import shutil
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tcptop_cli import (Tcptop, TcpExchange, UdpExchange, end_of, on_port,  # noqa: E402
+                        require_bpf, run_tests)
+
+NOBODY = 65534
+CAPABILITY_BITS = {"net_admin": 12, "perfmon": 38, "bpf": 39}
+WITH_UDP = ["bpf", "perfmon", "net_admin"]
+TCP_ONLY = ["bpf", "perfmon"]
+
+# The binary and its library, copied where uid 65534 may read them: the
+# build tree may sit in a directory that only root can enter.
+staging = tempfile.mkdtemp(prefix="tcptop-privileges-")
+
+
+def stage():
+    binary, library = sys.argv[1], sys.argv[2]
+    os.chmod(staging, 0o755)
+    for path in (binary, library):
+        shutil.copy2(path, staging)
+    # The soname the binary asks for, next to the file meson built.
+    soname = "libtcptop.so.0"
+    if not os.path.exists(os.path.join(staging, soname)):
+        os.symlink(os.path.basename(library), os.path.join(staging, soname))
+    return os.path.join(staging, os.path.basename(binary))
+
+
+def as_nobody(capabilities, *args):
+    """tcptop as uid/gid 65534 with no groups, holding exactly capabilities.
+    RLIMIT_MEMLOCK is 0 too: it shows that CAP_SYS_RESOURCE (to raise it) is
+    not needed, the kernel charging BPF memory to the memory cgroup."""
+    command = ["prlimit", "--memlock=0:0", "setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+    if capabilities:
+        listed = ",".join("+" + c for c in capabilities)
+        command += [f"--inh-caps={listed}", f"--ambient-caps={listed}"]
+    env = dict(os.environ, LD_LIBRARY_PATH=staging)
+    return Tcptop(command + [tcptop, *args], env=env)
+
+
+def identity(pid):
+    """(real uid, effective capability mask) of a running process."""
+    uid = capabilities = None
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("Uid:"):
+                uid = int(line.split()[1])
+            elif line.startswith("CapEff:"):
+                capabilities = int(line.split()[1], 16)
+    return uid, capabilities
+
+
+def mask(capabilities):
+    return sum(1 << CAPABILITY_BITS[c] for c in capabilities)
+
+
+def expect_refusal(capabilities, args, named, not_named):
+    monitor = as_nobody(capabilities, "--json", "-n", "1", *args)
+    status = monitor.wait()
+    stderr = monitor.process.stderr.read().decode()
+    assert status == 77, f"exit {status}, stderr {stderr!r}"
+    assert monitor.rest() == b"", "output despite the refusal"
+    assert stderr.count("\n") == 1 and stderr.startswith("tcptop: "), repr(stderr)
+    for capability in named:
+        assert capability in stderr, f"{capability} not named in {stderr!r}"
+    for capability in not_named:
+        assert capability not in stderr.split("(")[0], f"{capability} named in {stderr!r}"
+
+
+def test_no_capabilities_exits_77_naming_them():
+    expect_refusal([], [], ["CAP_BPF", "CAP_PERFMON", "CAP_NET_ADMIN", "root"], [])
+
+
+def test_tcp_only_does_not_ask_for_net_admin():
+    expect_refusal([], ["--tcp"], ["CAP_BPF", "CAP_PERFMON"], ["CAP_NET_ADMIN"])
+
+
+def test_udp_needs_net_admin():
+    expect_refusal(TCP_ONLY, [], ["CAP_NET_ADMIN"], ["CAP_BPF", "CAP_PERFMON"])
+
+
+def watch_as_nobody(capabilities, args, udp):
+    """Run as nobody with capabilities, and check that it sees root's traffic
+    exactly: both ends of a TCP exchange with owners, and a UDP datagram."""
+    tcp = TcpExchange(exchanges=[(123456, 7890)])
+    datagram = UdpExchange(size=777) if udp else None
+    monitor = as_nobody(capabilities, "--json", "-i", "0.2", *args)
+    try:
+        monitor.next_snapshot()
+        uid, effective = identity(monitor.process.pid)
+        assert uid == NOBODY, f"running as uid {uid}"
+        assert effective == mask(capabilities), f"CapEff {effective:#x}"
+
+        tcp.start()
+        if datagram:
+            datagram.start()
+        client_port = tcp.client_ports[0]
+
+        def all_seen(snapshot):
+            ends = [end_of(on_port(snapshot, tcp.port), p) for p in (client_port, tcp.port)]
+            tcp_done = all(e and e["bytes_sent"] + e["bytes_received"] == 123456 + 7890 for e in ends)
+            udp_done = not datagram or any(r["bytes_sent"] == 777 and r["remote_port"] == datagram.port
+                                           for r in on_port(snapshot, datagram.port, "udp"))
+            return tcp_done and udp_done
+
+        snapshot = monitor.snapshots_until(all_seen)[-1]
+        client = end_of(on_port(snapshot, tcp.port), client_port)
+        server = end_of(on_port(snapshot, tcp.port), tcp.port)
+        assert (client["pid"], client["comm"], client["bytes_sent"]) == \
+            (tcp.clients[0].pid, "cli-client0", 123456), client
+        assert (server["pid"], server["comm"], server["bytes_sent"]) == \
+            (tcp.server.pid, "cli-server", 7890), server
+        if datagram:
+            sent = [r for r in on_port(snapshot, datagram.port, "udp")
+                    if r["remote_port"] == datagram.port][0]
+            assert sent["pid"] == datagram.sender.pid and sent["comm"] == "cli-udp-send", sent
+        assert monitor.stop() == 0
+    finally:
+        monitor.kill()
+        tcp.kill()
+        if datagram:
+            datagram.kill()
+
+
+def test_documented_capabilities_are_enough():
+    watch_as_nobody(WITH_UDP, [], udp=True)
+
+
+def test_tcp_only_needs_bpf_and_perfmon():
+    watch_as_nobody(TCP_ONLY, ["--tcp"], udp=False)
+
+
+if __name__ == "__main__":
+    require_bpf()
+    tcptop = stage()
+    try:
+        run_tests(dict(globals()))
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
