@@ -2,15 +2,16 @@
 # SPDX-License-Identifier: MIT
 # overhead.sh: data-path cost of libtcptop vs. no monitor vs. a bpftrace byte counter (loopback TCP/UDP).
 #
-# Usage: [ROUNDS=5] [SECONDS_PER_RUN=3] [ARMS="none hook-floor libtcptop bpftrace"] \
-#        [TCPTOP_PRINT=build/examples/tcptop-print] [HOOK_FLOOR=build/bench/hook-floor] \
+# Usage: [ROUNDS=5] [SECONDS_PER_RUN=3] [ARMS="none hook-floor libtcptop libtcptop-tcp bpftrace"] \
+#        [TCPTOP=build/examples/tcptop/tcptop] [HOOK_FLOOR=build/bench/hook-floor] \
 #        bench/overhead.sh [--quick]
 #
 # Arms (what is attached while the workloads run):
 #   none        nothing
 #   hook-floor  "$HOOK_FLOOR": cgroup_skb programs that return at once, the
 #               price of the hook kind libtcptop counts UDP with
-#   libtcptop   "$TCPTOP_PRINT" --interval 1 > /dev/null
+#   libtcptop   "$TCPTOP" --batch --interval 1 > /dev/null (TCP and UDP)
+#   libtcptop-tcp  the same with --tcp: no UDP accounting, no cgroup_skb hook
 #   bpftrace    a per-event byte count per socket on sock:sock_send_length and
 #               sock:sock_recv_length (the reference peer)
 # Workloads, run once per arm per round, against servers started once:
@@ -45,7 +46,7 @@ shell_quote() {
 # Record the command line as given, with the settings that came from the
 # environment, before defaults are filled in.
 cmdline=""
-for var in ROUNDS SECONDS_PER_RUN ARMS TCPTOP_PRINT HOOK_FLOOR IPERF_PORT SOCKPERF_PORT ATTACH_TIMEOUT; do
+for var in ROUNDS SECONDS_PER_RUN ARMS TCPTOP HOOK_FLOOR IPERF_PORT SOCKPERF_PORT ATTACH_TIMEOUT; do
 	if [[ -n "${!var+set}" ]]; then
 		cmdline+="$var=$(shell_quote "${!var}") "
 	fi
@@ -56,7 +57,7 @@ for arg in "$@"; do
 done
 
 usage() {
-	sed -n '3,28s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+	sed -n '3,29s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
 }
 
 quick=0
@@ -80,8 +81,8 @@ if ((quick)); then
 fi
 ROUNDS=${ROUNDS:-5}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-3}
-ARMS=${ARMS:-none hook-floor libtcptop bpftrace}
-TCPTOP_PRINT=${TCPTOP_PRINT:-$repo_root/build/examples/tcptop-print}
+ARMS=${ARMS:-none hook-floor libtcptop libtcptop-tcp bpftrace}
+TCPTOP=${TCPTOP:-$repo_root/build/examples/tcptop/tcptop}
 HOOK_FLOOR=${HOOK_FLOOR:-$repo_root/build/bench/hook-floor}
 IPERF_PORT=${IPERF_PORT:-5299}
 SOCKPERF_PORT=${SOCKPERF_PORT:-11111}
@@ -358,8 +359,8 @@ need_bpftool=0
 for arm in "${arms[@]}"; do
 	case "$arm" in
 	none) ;;
-	hook-floor | libtcptop | bpftrace) need_bpftool=1 ;;
-	*) die "unknown arm '$arm' in ARMS (known: none hook-floor libtcptop bpftrace)" ;;
+	hook-floor | libtcptop | libtcptop-tcp | bpftrace) need_bpftool=1 ;;
+	*) die "unknown arm '$arm' in ARMS (known: none hook-floor libtcptop libtcptop-tcp bpftrace)" ;;
 	esac
 	[[ -z "${seen[$arm]:-}" ]] || die "arm '$arm' appears twice in ARMS"
 	seen[$arm]=1
@@ -373,8 +374,8 @@ for cmd in "${need_cmds[@]}"; do
 		die "'$cmd' not found (apt-get install -y iperf3 sockperf bpftrace bpftool python3 iproute2)"
 done
 
-if [[ -n "${seen[libtcptop]:-}" && ! -x "$TCPTOP_PRINT" ]]; then
-	die "libtcptop example not found at $TCPTOP_PRINT: build it first (cd $repo_root && meson setup build && meson compile -C build), set TCPTOP_PRINT, or run without it: ARMS=\"none bpftrace\" $0"
+if [[ -n "${seen[libtcptop]:-}${seen[libtcptop-tcp]:-}" && ! -x "$TCPTOP" ]]; then
+	die "tcptop not found at $TCPTOP: build it first (cd $repo_root && meson setup build && meson compile -C build), set TCPTOP, or run without it: ARMS=\"none bpftrace\" $0"
 fi
 
 if [[ -n "${seen[hook-floor]:-}" ]]; then
@@ -454,9 +455,11 @@ start_monitor() {
 		monitor_pid=$!
 		track "$monitor_pid"
 		;;
-	libtcptop)
+	libtcptop | libtcptop-tcp)
+		local only_tcp=()
+		[[ "$1" == libtcptop-tcp ]] && only_tcp=(--tcp)
 		# setsid: a process group of its own, which stop() signals as a whole.
-		setsid "$TCPTOP_PRINT" --interval 1 </dev/null >/dev/null 2>"$monitor_log" &
+		setsid "$TCPTOP" --batch --interval 1 "${only_tcp[@]}" </dev/null >/dev/null 2>"$monitor_log" &
 		monitor_pid=$!
 		track "$monitor_pid"
 		;;
