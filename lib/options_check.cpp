@@ -8,10 +8,6 @@ namespace tcptop {
 
 namespace {
 
-constexpr std::chrono::nanoseconds min_interval = std::chrono::milliseconds(10);
-constexpr std::chrono::nanoseconds max_interval = std::chrono::hours(1);
-constexpr std::size_t max_max_connections = std::size_t{1} << 22;
-
 std::error_code invalid(Diagnostics &diagnostics, const char *message)
 {
 	diagnostics.message = message;
@@ -28,7 +24,7 @@ std::error_code check_options(const Options &options, Diagnostics &diagnostics)
 		return invalid(diagnostics, "invalid option protocols: select tcp, udp or both");
 	if (!options.families.ipv4 && !options.families.ipv6)
 		return invalid(diagnostics, "invalid option families: select ipv4, ipv6 or both");
-	if (options.max_connections < 1 || options.max_connections > max_max_connections)
+	if (options.max_connections < 1 || options.max_connections > max_connections_limit)
 		return invalid(diagnostics, "invalid option max_connections: must be from 1 to 4194304");
 	return {};
 }

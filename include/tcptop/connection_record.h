@@ -32,12 +32,17 @@ using IpAddress = std::array<std::uint8_t, 16>;
  * Field names are shared with the C ABI and the CLI's JSON output.
  */
 struct ConnectionRecord {
+	/// tcp or udp.
 	Protocol protocol = Protocol::tcp;
 	/// IPv4-mapped IPv6 sockets report ipv4 and their IPv4 addresses.
 	AddressFamily family = AddressFamily::ipv4;
+	/// This socket's address; format_address() gives its text.
 	IpAddress local_addr{};
+	/// This socket's port, in host order.
 	std::uint16_t local_port = 0;
+	/// The peer's address (for UDP, the flow's remote endpoint).
 	IpAddress remote_addr{};
+	/// The peer's port, in host order.
 	std::uint16_t remote_port = 0;
 	/// Inode number of the network namespace (as in /proc/PID/ns/net).
 	std::uint32_t netns = 0;
@@ -49,15 +54,20 @@ struct ConnectionRecord {
 	std::uint64_t cgroup_id = 0;
 	/// TCP state as the kernel names it (ESTABLISHED, CLOSE_WAIT, ...); empty for UDP.
 	std::string_view state;
+	/// How the connection was opened.
 	Role role = Role::unknown;
-	/// Payload bytes, retransmissions counted once.
+	/// Payload bytes sent since it opened (or, for UDP, since the
+	/// collector started); TCP retransmissions counted once.
 	std::uint64_t bytes_sent = 0;
+	/// Payload bytes received, like bytes_sent.
 	std::uint64_t bytes_received = 0;
-	/// TCP: segments including pure ACKs (segs_out/segs_in). UDP: datagrams.
+	/// TCP: segments sent including pure ACKs (segs_out). UDP: datagrams.
 	std::uint64_t packets_sent = 0;
+	/// TCP: segments received (segs_in). UDP: datagrams.
 	std::uint64_t packets_received = 0;
-	/// Rates over the snapshot's interval.
+	/// bytes_sent over the snapshot's interval, per second.
 	double bytes_sent_per_sec = 0;
+	/// bytes_received over the snapshot's interval, per second.
 	double bytes_received_per_sec = 0;
 	/// Smoothed round-trip time; 0 for UDP.
 	std::uint32_t srtt_us = 0;

@@ -27,13 +27,15 @@ inline std::error_code make_error_code(Errc e) noexcept
 
 /// The human detail behind an error code: which option, which capability.
 struct Diagnostics {
-	std::string message;
+	std::string message; ///< one line, empty when there was no error
 };
 
 /// Thrown by the throwing overloads; what() names the cause.
 class TCPTOP_EXPORT Error : public std::system_error
 {
 public:
+	/// \param code what failed, comparable with Errc values
+	/// \param message the cause, naming the option, capability or hook
 	Error(std::error_code code, const std::string &message)
 		: std::system_error(code, message)
 	{
@@ -42,6 +44,8 @@ public:
 
 } // namespace tcptop
 
+/// \cond
 template<>
 struct std::is_error_code_enum<tcptop::Errc> : std::true_type {
 };
+/// \endcond

@@ -8,34 +8,38 @@
 
 namespace tcptop {
 
+/// Which transport protocols are watched; at least one must be set.
 struct ProtocolSet {
-	bool tcp = true;
-	bool udp = true;
+	bool tcp = true; ///< TCP connections (no per-packet hook)
+	bool udp = true; ///< UDP flows (a cgroup_skb hook on every packet)
 };
 
+/// Which address families are reported; at least one must be set.
 struct FamilySet {
-	bool ipv4 = true;
-	bool ipv6 = true;
+	bool ipv4 = true; ///< IPv4, including IPv4-mapped IPv6 sockets
+	bool ipv6 = true; ///< IPv6
 };
 
-/**
- * \brief Collector settings; the defaults watch everything once a second.
- *
- * Filters are applied to records before delivery; turning UDP off also
- * keeps the per-datagram hooks out of the kernel entirely.
- */
+/// The shortest interval a collector accepts.
+inline constexpr std::chrono::nanoseconds min_interval = std::chrono::milliseconds(10);
+/// The longest interval a collector accepts.
+inline constexpr std::chrono::nanoseconds max_interval = std::chrono::hours(1);
+/// The largest max_connections a collector accepts.
+inline constexpr std::size_t max_connections_limit = std::size_t{1} << 22;
+
+/// What a collector watches and how often it reports; checked by make_ebpf_collector().
 struct Options {
-	/// Time between snapshots: 10 ms to 1 hour.
+	/// Time between snapshots: min_interval to max_interval.
 	std::chrono::nanoseconds interval = std::chrono::seconds(1);
 	/// Only connections owned by this process; 0 for all.
 	std::uint32_t pid = 0;
 	/// Only connections with this local or remote port; 0 for all.
 	std::uint16_t port = 0;
-	/// At least one must be set.
+	/// Protocols watched; UDP off keeps every per-packet hook out of the kernel.
 	ProtocolSet protocols;
-	/// At least one must be set.
+	/// Address families reported.
 	FamilySet families;
-	/// Cap on connections and UDP flows held at once: 1 to 4,194,304.
+	/// Cap on connections and UDP flows held at once: 1 to max_connections_limit.
 	/// Beyond it new ones are counted in connections_evicted, not tracked.
 	std::size_t max_connections = 65536;
 };

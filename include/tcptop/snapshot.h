@@ -25,6 +25,7 @@ struct CollectorStats {
 	std::uint64_t snapshots_coalesced = 0;
 };
 
+/// What the collector delivers once per interval.
 struct Snapshot {
 	/// Wall clock, ns since the epoch, when the snapshot was made.
 	std::uint64_t timestamp_ns = 0;
@@ -32,6 +33,7 @@ struct Snapshot {
 	std::uint64_t interval_ns = 0;
 	/// Open connections, and those closed during the interval (closed == true).
 	std::vector<ConnectionRecord> connections;
+	/// Counters of the collector itself.
 	CollectorStats stats;
 };
 
