@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <tcptop/tcptop.h>
 
@@ -248,11 +249,49 @@ static void run(int push)
 	pthread_mutex_destroy(&w.mailbox.mutex);
 }
 
+/*
+ * A consumer that does not pull for 25 intervals: a bounded number of
+ * snapshots waited (the handle's queue, the one its handler holds, the
+ * collector's hand-off of two), and the intervals beyond them were folded
+ * into the next snapshot and counted, not queued.
+ */
+static void check_slow_consumer(void)
+{
+	const size_t most_waiting = 2 + 1 + 2;
+	struct tcptop_options opts;
+	struct tcptop_collector *c = NULL;
+	struct timespec pause = {0, 500000000L};
+	uint64_t coalesced = 0;
+	size_t taken = 0;
+
+	printf("slow pull consumer\n");
+	tcptop_options_init(&opts);
+	opts.interval_ms = 20;
+	if (!CHECK_INT(tcptop_collector_create(&opts, &c), 0))
+		return;
+	CHECK_INT(tcptop_collector_start_polling(c), 0);
+	nanosleep(&pause, NULL);
+	while (coalesced == 0 && taken <= most_waiting) {
+		struct tcptop_snapshot *s = NULL;
+		if (!CHECK_INT(tcptop_collector_next_snapshot(c, 2000, &s), 0))
+			break;
+		coalesced = tcptop_snapshot_stats(s)->snapshots_coalesced;
+		tcptop_snapshot_free(s);
+		++taken;
+	}
+	printf("  snapshot %zu was the first with intervals folded in (%llu)\n", taken,
+	       (unsigned long long)coalesced);
+	CHECK(taken <= most_waiting + 1);
+	CHECK(coalesced >= 10);
+	tcptop_collector_destroy(c);
+}
+
 int main(void)
 {
 	if (!harness_privileged())
 		return harness_exit(1);
 	run(0);
 	run(1);
+	check_slow_consumer();
 	return harness_exit(0);
 }
