@@ -3,9 +3,16 @@
 #include "snapshot_data.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <string_view>
 
 namespace tcptop::capi {
+
+/* These layouts are the ABI that callers (and examples/tcptop_ctypes.py)
+ * were built against: fields may be appended, never moved. */
+static_assert(sizeof(tcptop_connection) == 168 && offsetof(tcptop_connection, comm) == 48 &&
+	      offsetof(tcptop_connection, socket_cookie) == 160);
+static_assert(sizeof(tcptop_stats) == 40);
 
 namespace {
 

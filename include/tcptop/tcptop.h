@@ -18,7 +18,8 @@
  *   -ENOEXEC     the kernel refused to load a BPF program or map
  *   -EALREADY    start on a collector that is already running
  *   -EBUSY       next_snapshot on a collector that is not polling (never
- *                started, started in push mode, or stopped)
+ *                started, started in push mode, or stopped); start from
+ *                inside the collector's own callback
  *   -ETIMEDOUT   next_snapshot: no snapshot within the timeout
  *   -ENOSPC      format_address: the buffer is too small
  *   -ENOMEM      out of memory
@@ -30,7 +31,8 @@
  *
  * NULL. Every pointer argument is checked: NULL where an object is needed
  * gives -EINVAL (or NULL, 0 from the accessors); the destroy and free
- * functions accept NULL and do nothing.
+ * functions accept NULL and do nothing. A call that fails sets its output
+ * pointer, if any, to NULL.
  *
  * Ownership. tcptop_collector_create() returns a collector that the caller
  * frees with tcptop_collector_destroy(). A snapshot passed to the push
@@ -41,11 +43,11 @@
  * thread-local and must not be freed.
  *
  * Threads. Different collectors are independent. On one collector,
- * tcptop_collector_stop() may be called from any thread at any time,
- * including from inside the callback and while another thread waits in
- * tcptop_collector_next_snapshot(); next_snapshot may be called from any
- * thread. create, start, start_polling and destroy must not overlap other
- * calls on the same collector. The push callback runs on a thread owned by
+ * tcptop_collector_stop() may be called from any thread, also from inside
+ * the callback, concurrently with another stop, and while other threads
+ * wait in tcptop_collector_next_snapshot(), which may itself be called from
+ * any thread. start, start_polling and destroy must not overlap other calls
+ * on the same collector. The push callback runs on a thread owned by
  * the collector, never on the caller's, and never concurrently with itself.
  * Snapshots are immutable and may be read from any thread.
  *
@@ -233,7 +235,8 @@ TCPTOP_EXPORT void tcptop_collector_destroy(struct tcptop_collector *c);
  * \param fn called on a thread of the collector with each snapshot.
  * \param user_data passed to \p fn as is; may be NULL.
  * \return 0, -EINVAL (NULL \p c or \p fn), -EALREADY (already running),
- *         -EPERM, -EOPNOTSUPP, -ENOEXEC, -EIO, -ENOMEM.
+ *         -EBUSY (from inside its own callback), -EPERM, -EOPNOTSUPP,
+ *         -ENOEXEC, -EIO, -ENOMEM.
  *
  * A stopped collector may be started again, in either mode.
  */
@@ -249,8 +252,8 @@ TCPTOP_EXPORT int tcptop_collector_start(struct tcptop_collector *c, tcptop_snap
  * collector folds intervals into the next one (tcptop_stats.snapshots_coalesced
  * counts them) and closed connections are kept until delivered, so a slow
  * consumer misses no connection and memory stays bounded.
- * \return 0, -EINVAL (NULL \p c), -EALREADY, -EPERM, -EOPNOTSUPP, -ENOEXEC,
- *         -EIO, -ENOMEM.
+ * \return 0, -EINVAL (NULL \p c), -EALREADY, -EBUSY (from inside its own
+ *         callback), -EPERM, -EOPNOTSUPP, -ENOEXEC, -EIO, -ENOMEM.
  */
 TCPTOP_EXPORT int tcptop_collector_start_polling(struct tcptop_collector *c);
 

@@ -40,6 +40,13 @@ def check_error(expected_errno, word, call):
     check(False, f"no error, expected errno {expected_errno} naming '{word}'")
 
 
+def check_layouts():
+    # The sizes capi/snapshot_data.cpp pins for the C structs.
+    check(ctypes.sizeof(tcptop_ctypes.Connection) == 168, "struct tcptop_connection is 168 bytes")
+    check(ctypes.sizeof(tcptop_ctypes.Stats) == 40, "struct tcptop_stats is 40 bytes")
+    check(ctypes.sizeof(tcptop_ctypes.Options) == 28, "struct tcptop_options is 28 bytes")
+
+
 def check_bad_input(lib):
     check(re.fullmatch(rb"\d+\.\d+\.\d+", lib.tcptop_version()), "version is MAJOR.MINOR.PATCH")
     check(lib.tcptop_strerror(-errno.EINVAL) == b"invalid argument", "strerror(-EINVAL)")
@@ -145,6 +152,7 @@ def check_traffic(lib):
 
 def main():
     lib = tcptop_ctypes.load(LIBRARY)
+    check_layouts()
     check_bad_input(lib)
     skipped = os.geteuid() != 0
     if not skipped:
