@@ -10,9 +10,9 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${TCPTOP_BUILD_DIR:-$root/build}
 
 # tmux drives the live view in the CLI tests; setpriv (util-linux) runs
-# tcptop as an unprivileged user there.
+# tcptop as an unprivileged user there; nm (binutils) lists the exported symbols.
 packages=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config meson ninja-build
-          libboost-dev doctest-dev doxygen g++ iproute2 python3 tmux util-linux)
+          libboost-dev doctest-dev doxygen g++ binutils iproute2 python3 tmux util-linux)
 
 install_missing() {
     local missing=()

@@ -13,7 +13,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
-#include <tcptop/tcptop.h>
+#include <tcptop/tcptop.hpp>
 
 #include "arguments.h"
 #include "live_view.h"

@@ -14,7 +14,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
-#include <tcptop/tcptop.h>
+#include <tcptop/tcptop.hpp>
 
 class Watcher
 {

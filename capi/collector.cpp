@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: MIT
+// struct tcptop_collector: a NetworkCollector with its own delivery thread, in push or pull mode.
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include <tcptop/network_collector.h>
+#include <tcptop/tcptop.h>
+
+#include "boundary.h"
+#include "delivery_thread.h"
+#include "errors.h"
+#include "last_error.h"
+#include "options_conversion.h"
+#include "snapshot_data.h"
+#include "snapshot_queue.h"
+
+using tcptop::capi::DeliveryThread;
+using tcptop::capi::fail;
+using tcptop::capi::guarded;
+using tcptop::capi::SnapshotQueue;
+
+struct tcptop_collector {
+	enum class State { idle, pushing, polling, stopping };
+
+	explicit tcptop_collector(std::unique_ptr<tcptop::NetworkCollector> collector)
+		: collector(std::move(collector))
+	{
+	}
+
+	/* Stopped whenever state is idle; only the thread that moved state to
+	 * stopping calls its stop(), since the C++ API forbids concurrent calls. */
+	std::unique_ptr<tcptop::NetworkCollector> collector;
+
+	std::mutex mutex;
+	std::condition_variable state_changed;
+	State state = State::idle;
+	/* The thread of the current or last run. Kept after stop until the next
+	 * start or destroy: a stop from inside the callback cannot join it. */
+	std::shared_ptr<DeliveryThread> delivery;
+	/* Pull mode only; shared so next_snapshot() waits without the mutex. */
+	std::shared_ptr<SnapshotQueue> queue;
+};
+
+namespace {
+
+using State = tcptop_collector::State;
+
+/* The collector whose push callback this thread is running: stop() from
+ * there must not wait for the callback to end, and destroy() from there
+ * must leave the freeing to the delivery thread. */
+thread_local const tcptop_collector *in_callback_of = nullptr;
+
+/* Snapshots waiting for next_snapshot(). Beyond them the collector's own
+ * hand-off holds two and then coalesces, so a few is plenty. */
+constexpr std::size_t pull_queue_capacity = 2;
+
+void deliver(tcptop_collector &c, tcptop_snapshot_fn fn, void *user_data,
+	     const tcptop::Snapshot &snapshot)
+{
+	std::unique_ptr<tcptop_snapshot> converted;
+	try {
+		converted = tcptop::capi::make_c_snapshot(snapshot);
+	} catch (const std::bad_alloc &) {
+		/* No memory for this interval's copy; the next one may fit. */
+		return;
+	}
+	in_callback_of = &c;
+	fn(converted.get(), user_data);
+	in_callback_of = nullptr;
+}
+
+void hand_over(SnapshotQueue &queue, const tcptop::Snapshot &snapshot)
+{
+	try {
+		/* Waits while the queue is full: see SnapshotQueue. */
+		queue.put(tcptop::capi::make_c_snapshot(snapshot));
+	} catch (const std::bad_alloc &) {
+	}
+}
+
+int begin(tcptop_collector &c, State mode, tcptop::NetworkCollector::SnapshotHandler handler,
+	  std::shared_ptr<SnapshotQueue> queue)
+{
+	if (in_callback_of == &c)
+		return fail(-EBUSY, "cannot start a collector from inside its own callback");
+
+	std::unique_lock lock(c.mutex);
+	if (c.state != State::idle)
+		return fail(-EALREADY, "collector already running: call tcptop_collector_stop() first");
+
+	/* A thread left by a stop from inside the callback ends on its own. */
+	if (std::shared_ptr<DeliveryThread> previous = std::move(c.delivery)) {
+		lock.unlock();
+		previous->wait_finished();
+		previous.reset();
+		lock.lock();
+	}
+
+	auto delivery = std::make_shared<DeliveryThread>();
+	tcptop::Diagnostics diagnostics;
+	std::error_code code = c.collector->start(delivery->executor(), std::move(handler), diagnostics);
+	if (code)
+		return fail(tcptop::capi::to_errno(code), diagnostics.message);
+	c.delivery = std::move(delivery);
+	c.queue = std::move(queue);
+	c.state = mode;
+	return 0;
+}
+
+void stop_collector(tcptop_collector &c)
+{
+	bool from_callback = in_callback_of == &c;
+	std::unique_lock lock(c.mutex);
+
+	if (c.state == State::pushing || c.state == State::polling) {
+		c.state = State::stopping;
+		std::shared_ptr<SnapshotQueue> queue = c.queue;
+		lock.unlock();
+		/* The queue first: a pull handler waiting for room must return
+		 * before the collector's stop() can. */
+		if (queue)
+			queue->close();
+		c.collector->stop();
+		lock.lock();
+		c.delivery->release();
+		c.queue.reset();
+		c.state = State::idle;
+		c.state_changed.notify_all();
+	} else if (c.state == State::stopping && !from_callback) {
+		c.state_changed.wait(lock, [&c] { return c.state != State::stopping; });
+	}
+
+	/* From inside the callback the running call is the last, and waiting
+	 * for the thread would wait for ourselves. */
+	if (from_callback)
+		return;
+	std::shared_ptr<DeliveryThread> delivery = c.delivery;
+	lock.unlock();
+	if (delivery)
+		delivery->wait_finished();
+}
+
+} // namespace
+
+int tcptop_collector_create(const struct tcptop_options *opts, struct tcptop_collector **out)
+{
+	if (out)
+		*out = nullptr;
+	if (!opts)
+		return fail(-EINVAL, "invalid argument opts: NULL (fill one with tcptop_options_init())");
+	if (!out)
+		return fail(-EINVAL, "invalid argument out: NULL");
+
+	return guarded([&] {
+		tcptop::Options options;
+		if (int err = tcptop::capi::convert_options(*opts, options))
+			return err;
+		std::error_code code;
+		tcptop::Diagnostics diagnostics;
+		std::unique_ptr<tcptop::NetworkCollector> collector =
+			tcptop::make_ebpf_collector(options, code, diagnostics);
+		if (!collector)
+			return fail(tcptop::capi::to_errno(code), diagnostics.message);
+		*out = new tcptop_collector(std::move(collector));
+		return 0;
+	});
+}
+
+void tcptop_collector_destroy(struct tcptop_collector *c)
+{
+	if (!c)
+		return;
+	tcptop_collector_stop(c);
+	if (in_callback_of != c) {
+		delete c;
+		return;
+	}
+	/* The callback that called us is still running on the delivery thread. */
+	try {
+		c->delivery->at_finish([c] { delete c; });
+	} catch (...) {
+		/* Cannot happen (the hook is small enough to need no allocation);
+		 * leaking beats freeing under the caller's feet. */
+	}
+}
+
+int tcptop_collector_start(struct tcptop_collector *c, tcptop_snapshot_fn fn, void *user_data)
+{
+	if (!c)
+		return fail(-EINVAL, "invalid argument c: NULL");
+	if (!fn)
+		return fail(-EINVAL, "invalid argument fn: NULL (use tcptop_collector_start_polling() to pull)");
+
+	return guarded([&] {
+		auto handler = [c, fn, user_data](const tcptop::Snapshot &snapshot) {
+			deliver(*c, fn, user_data, snapshot);
+		};
+		return begin(*c, State::pushing, handler, nullptr);
+	});
+}
+
+int tcptop_collector_start_polling(struct tcptop_collector *c)
+{
+	if (!c)
+		return fail(-EINVAL, "invalid argument c: NULL");
+
+	return guarded([&] {
+		auto queue = std::make_shared<SnapshotQueue>(pull_queue_capacity);
+		auto handler = [queue](const tcptop::Snapshot &snapshot) { hand_over(*queue, snapshot); };
+		return begin(*c, State::polling, handler, queue);
+	});
+}
+
+int tcptop_collector_next_snapshot(struct tcptop_collector *c, int timeout_ms,
+				   struct tcptop_snapshot **out)
+{
+	if (out)
+		*out = nullptr;
+	if (!c)
+		return fail(-EINVAL, "invalid argument c: NULL");
+	if (!out)
+		return fail(-EINVAL, "invalid argument out: NULL");
+	if (timeout_ms < -1)
+		return fail(-EINVAL, "invalid argument timeout_ms: give -1 (forever), 0 or more");
+
+	return guarded([&] {
+		std::shared_ptr<SnapshotQueue> queue;
+		{
+			std::lock_guard lock(c->mutex);
+			if (c->state != State::polling)
+				return fail(-EBUSY, "collector is not polling: start it with "
+						    "tcptop_collector_start_polling()");
+			queue = c->queue;
+		}
+		std::unique_ptr<tcptop_snapshot> snapshot;
+		switch (queue->take(std::chrono::milliseconds(timeout_ms), snapshot)) {
+		case SnapshotQueue::Taken::snapshot:
+			*out = snapshot.release();
+			return 0;
+		case SnapshotQueue::Taken::timed_out:
+			return fail(-ETIMEDOUT, "no snapshot within " + std::to_string(timeout_ms) + " ms");
+		case SnapshotQueue::Taken::closed:
+			break;
+		}
+		return fail(-EBUSY, "collector stopped while waiting for a snapshot");
+	});
+}
+
+int tcptop_collector_stop(struct tcptop_collector *c)
+{
+	if (!c)
+		return fail(-EINVAL, "invalid argument c: NULL");
+
+	return guarded([c] {
+		stop_collector(*c);
+		return 0;
+	});
+}

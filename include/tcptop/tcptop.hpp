@@ -1,0 +1,10 @@
+// SPDX-License-Identifier: MIT
+// The whole public C++ API of libtcptop in one include.
+#pragma once
+
+#include <tcptop/connection_record.h>
+#include <tcptop/error.h>
+#include <tcptop/network_collector.h>
+#include <tcptop/options.h>
+#include <tcptop/snapshot.h>
+#include <tcptop/version.h>
