@@ -20,6 +20,7 @@ enum LongOnly : int {
 	option_udp,
 	option_batch,
 	option_json,
+	option_features,
 };
 
 constexpr char short_options[] = ":i:n:p:s:r:46hV";
@@ -35,6 +36,7 @@ constexpr option long_options[] = {
 	{"rows", required_argument, nullptr, 'r'},
 	{"batch", no_argument, nullptr, option_batch},
 	{"json", no_argument, nullptr, option_json},
+	{"features", no_argument, nullptr, option_features},
 	{"help", no_argument, nullptr, 'h'},
 	{"version", no_argument, nullptr, 'V'},
 	{nullptr, 0, nullptr, 0},
@@ -199,6 +201,9 @@ ParsedArguments parse_arguments(int argc, char *argv[])
 		case option_json:
 			error = select_mode(arguments, OutputMode::json);
 			break;
+		case option_features:
+			arguments.features = true;
+			break;
 		case 'h':
 			arguments.help = true;
 			break;
@@ -245,6 +250,8 @@ Options:
       --batch             plain text, one table per interval, no screen control
                           (the default when stdout is not a terminal)
       --json              JSON Lines: one object per snapshot, see below
+      --features          show what this kernel lets tcptop see, and through
+                          which hooks, then exit (with --json: one JSON object)
   -h, --help              show this help and exit
   -V, --version           show the version and exit
 

@@ -29,6 +29,8 @@ struct Arguments {
 	/// Most records shown per snapshot; 0: all (the live view: all that fit).
 	std::size_t rows = 0;
 	OutputMode mode = OutputMode::automatic;
+	/// Print the collector's features and exit.
+	bool features = false;
 	bool help = false;
 	bool version = false;
 };

@@ -16,6 +16,7 @@
 #include <tcptop/tcptop.hpp>
 
 #include "arguments.h"
+#include "features_view.h"
 #include "live_view.h"
 #include "stream_view.h"
 
@@ -92,6 +93,14 @@ int run(const Arguments &arguments)
 	 * come after it, and a failure is reported on the shell's screen. */
 	if (std::error_code error = collector->start(io.get_executor(), show, diagnostics))
 		return report(error, diagnostics);
+	if (arguments.features) {
+		std::vector<FeatureStatus> features = collector->features();
+		collector->stop();
+		std::string text = arguments.mode == OutputMode::json ? features_json(features) + '\n'
+								   : features_text(features);
+		std::fputs(text.c_str(), stdout);
+		return std::fflush(stdout) == 0 ? exit_ok : exit_failure;
+	}
 
 	OutputMode mode = resolved(arguments.mode);
 	if (mode == OutputMode::live) {

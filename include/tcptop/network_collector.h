@@ -5,11 +5,13 @@
 #include <functional>
 #include <memory>
 #include <system_error>
+#include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 
 #include <tcptop/error.h>
 #include <tcptop/export.h>
+#include <tcptop/features.h>
 #include <tcptop/options.h>
 #include <tcptop/snapshot.h>
 
@@ -61,6 +63,20 @@ public:
 
 	/// True between a successful start() and stop().
 	virtual bool running() const noexcept = 0;
+
+	/**
+	 * \brief What this collector sees on this kernel, one entry per Feature.
+	 *
+	 * The kernel is probed at start(), and for each feature the preferred
+	 * hooks that the kernel offers are used, with fallbacks. A feature the
+	 * kernel cannot provide is unavailable (its data is absent from the
+	 * snapshots, never reported as 0) while the others run; start() fails
+	 * only when nothing that was asked for can be had.
+	 *
+	 * \return the choice made by the last successful start(); empty before.
+	 * Not to be called concurrently with start() or stop().
+	 */
+	virtual std::vector<FeatureStatus> features() const = 0;
 };
 
 /**

@@ -4,6 +4,7 @@
 
 #include <tcptop/connection_record.h>
 #include <tcptop/error.h>
+#include <tcptop/features.h>
 #include <tcptop/network_collector.h>
 #include <tcptop/options.h>
 #include <tcptop/snapshot.h>

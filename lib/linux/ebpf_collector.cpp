@@ -123,7 +123,7 @@ void EbpfCollector::Collection::collect_tcp()
 
 void EbpfCollector::Collection::collect_udp()
 {
-	if (!options.protocols.udp)
+	if (!kernel->counts_udp())
 		return;
 	udp_sockets.clear();
 	namespaces.for_each([&] {
@@ -258,9 +258,16 @@ try {
 	std::unique_ptr<KernelSession> kernel = KernelSession::open(config, code, diagnostics);
 	if (!kernel)
 		return code;
+	std::vector<FeatureStatus> features = kernel->features();
+	features.push_back(can_enter_other_namespaces()
+		? FeatureStatus{Feature::other_namespaces, true, "iterators run in each namespace (setns)", {}}
+		: FeatureStatus{Feature::other_namespaces, false, {},
+				"missing CAP_SYS_ADMIN (setns): only this namespace's live sockets are "
+				"walked; closes are seen in every namespace"});
 
 	channel_ = std::make_shared<SnapshotChannel>(std::move(executor), std::move(handler));
 	collection_ = std::make_unique<Collection>(options_, std::move(kernel), channel_);
+	features_ = std::move(features);
 	stop_requested_.store(false);
 	worker_ = std::thread(&EbpfCollector::run, std::ref(*collection_), std::cref(stop_requested_));
 	return {};
@@ -287,6 +294,11 @@ void EbpfCollector::stop() noexcept
 bool EbpfCollector::running() const noexcept
 {
 	return collection_ != nullptr;
+}
+
+std::vector<FeatureStatus> EbpfCollector::features() const
+{
+	return features_;
 }
 
 } // namespace tcptop::linux_impl

@@ -28,6 +28,7 @@ public:
 			      Diagnostics &diagnostics) noexcept override;
 	void stop() noexcept override;
 	bool running() const noexcept override;
+	std::vector<FeatureStatus> features() const override;
 
 private:
 	/// Everything the collector thread owns; made by start(), gone after stop().
@@ -38,6 +39,7 @@ private:
 	Options options_;
 	std::unique_ptr<Collection> collection_;
 	std::shared_ptr<SnapshotChannel> channel_;
+	std::vector<FeatureStatus> features_;
 	std::atomic<bool> stop_requested_{false};
 	std::thread worker_;
 };

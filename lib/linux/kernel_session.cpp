@@ -11,6 +11,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <tuple>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "kernel_probe.h"
 #include "tcptop.skel.h"
 
 namespace tcptop::linux_impl {
@@ -82,29 +84,6 @@ std::error_code hook_failure(Diagnostics &diagnostics, const std::string &hook, 
 		    "kernel does not support " + hook + ": " + std::strerror(error));
 }
 
-std::optional<std::string> cgroup2_mount_point()
-{
-	std::ifstream mountinfo("/proc/self/mountinfo");
-	std::string line;
-
-	while (std::getline(mountinfo, line)) {
-		std::size_t separator = line.find(" - ");
-		if (separator == std::string::npos)
-			continue;
-		std::istringstream after(line.substr(separator + 3));
-		std::string fs_type;
-		after >> fs_type;
-		if (fs_type != "cgroup2")
-			continue;
-		std::istringstream before(line.substr(0, separator));
-		std::string id, parent, device, root, mount_point;
-		before >> id >> parent >> device >> root >> mount_point;
-		if (root == "/")
-			return mount_point;
-	}
-	return std::nullopt;
-}
-
 template<typename Record>
 std::optional<std::vector<Record>> run_iterator(bpf_link *link)
 {
@@ -143,7 +122,95 @@ int on_ring_buffer_event(void *context, void *data, std::size_t size)
 	return 0;
 }
 
+FeatureStatus feature(Feature which, std::string hooks)
+{
+	return {which, true, std::move(hooks), {}};
+}
+
+FeatureStatus unavailable(Feature which, std::string why)
+{
+	return {which, false, {}, std::move(why)};
+}
+
+constexpr const char *not_asked_for = "not asked for (options.protocols)";
+
 } // namespace
+
+/*
+ * Which hooks to use, decided from what the kernel offers before anything
+ * is loaded: a program whose attach target is missing would make the whole
+ * object fail to load.
+ */
+struct KernelSession::HookPlan {
+	bool set_state_tracepoint = false;
+	bool tcp_iterator = false;
+	bool udp_counting = false;
+	bool udp_lifecycle = false;
+	bool owner_scan = false;
+	std::vector<FeatureStatus> features;
+};
+
+KernelSession::HookPlan KernelSession::plan_hooks(const Config &config, const KernelOffer &offer)
+{
+	HookPlan plan;
+
+	if (!config.tcp) {
+		plan.features.push_back(unavailable(Feature::tcp_counters, not_asked_for));
+		plan.features.push_back(unavailable(Feature::tcp_lifecycle, not_asked_for));
+	} else {
+		plan.tcp_iterator = offer.tcp_iterator;
+		plan.features.push_back(plan.tcp_iterator
+			? feature(Feature::tcp_counters, "iter/tcp")
+			: unavailable(Feature::tcp_counters, "kernel lacks the iter/tcp BPF iterator (Linux 5.9)"));
+		plan.set_state_tracepoint = offer.set_state_tracepoint;
+		plan.features.push_back(plan.set_state_tracepoint
+			? feature(Feature::tcp_lifecycle, "tp_btf/inet_sock_set_state")
+			: unavailable(Feature::tcp_lifecycle,
+				      "kernel lacks the inet_sock_set_state tracepoint in BTF (Linux 5.5)"));
+	}
+
+	if (!config.udp) {
+		plan.features.push_back(unavailable(Feature::udp_counters, not_asked_for));
+		plan.features.push_back(unavailable(Feature::udp_lifecycle, not_asked_for));
+	} else {
+		std::string missing;
+		if (!offer.cgroup_skb)
+			missing = "the cgroup_skb program type (Linux 4.10)";
+		else if (!offer.udp_iterator)
+			missing = "the iter/udp BPF iterator (Linux 5.9)";
+		std::string where, error;
+		if (missing.empty())
+			cgroup_fd_ = open_cgroup2_root(where, error);
+		plan.udp_counting = missing.empty() && cgroup_fd_ >= 0;
+		if (plan.udp_counting) {
+			FeatureStatus counters = feature(Feature::udp_counters,
+							 "cgroup_skb/egress+ingress on " + where);
+			if (!cgroup2_mount_point())
+				counters.note = "no cgroup v2 hierarchy is mounted: attached through a private mount";
+			plan.features.push_back(counters);
+		} else {
+			plan.features.push_back(unavailable(Feature::udp_counters,
+				missing.empty() ? error : "kernel lacks " + missing));
+		}
+		plan.udp_lifecycle = plan.udp_counting && offer.cgroup_sock_release;
+		if (plan.udp_lifecycle)
+			plan.features.push_back(feature(Feature::udp_lifecycle,
+							"cgroup/sock_create+sock_release on " + where));
+		else
+			plan.features.push_back(unavailable(Feature::udp_lifecycle,
+				plan.udp_counting ? "kernel lacks cgroup/sock_release (Linux 5.9): "
+						    "UDP flows are not closed, owners come from the file scan"
+						  : "needs what UDP counting needs"));
+	}
+
+	plan.owner_scan = offer.task_file_iterator;
+	plan.features.push_back(plan.owner_scan
+		? feature(Feature::socket_owners, "iter/task_file")
+		: unavailable(Feature::socket_owners,
+			      "kernel lacks iter/task_file with bpf_sock_from_file (Linux 5.11): "
+			      "sockets not seen opening have no owner"));
+	return plan;
+}
 
 std::unique_ptr<KernelSession> KernelSession::open(const Config &config, std::error_code &code,
 						   Diagnostics &diagnostics)
@@ -156,8 +223,20 @@ std::unique_ptr<KernelSession> KernelSession::open(const Config &config, std::er
 	}
 
 	std::unique_ptr<KernelSession> session(new KernelSession());
-	LibbpfWarningCapture warnings;
+	HookPlan plan = session->plan_hooks(config, probe_kernel());
+	if (!plan.tcp_iterator && !plan.udp_counting) {
+		std::string why;
+		for (const FeatureStatus &status : plan.features) {
+			if ((status.feature == Feature::tcp_counters ||
+			     status.feature == Feature::udp_counters) && status.note != not_asked_for)
+				why += (why.empty() ? "" : "; ") + status.note;
+		}
+		code = fail(diagnostics, Errc::kernel_unsupported,
+			    "nothing that was asked for can be collected on this kernel: " + why);
+		return nullptr;
+	}
 
+	LibbpfWarningCapture warnings;
 	session->skeleton_ = tcptop_bpf__open();
 	if (!session->skeleton_) {
 		code = fail(diagnostics, Errc::system_failure,
@@ -166,13 +245,14 @@ std::unique_ptr<KernelSession> KernelSession::open(const Config &config, std::er
 	}
 
 	tcptop_bpf *skel = session->skeleton_;
-	bpf_program__set_autoload(skel->progs.tcp_state_change, config.tcp);
-	bpf_program__set_autoload(skel->progs.tcp_dump, config.tcp);
-	bpf_program__set_autoload(skel->progs.sock_created, config.udp);
-	bpf_program__set_autoload(skel->progs.sock_released, config.udp);
-	bpf_program__set_autoload(skel->progs.udp_egress, config.udp);
-	bpf_program__set_autoload(skel->progs.udp_ingress, config.udp);
-	bpf_program__set_autoload(skel->progs.udp_dump, config.udp);
+	bpf_program__set_autoload(skel->progs.tcp_state_change, plan.set_state_tracepoint);
+	bpf_program__set_autoload(skel->progs.tcp_dump, plan.tcp_iterator);
+	bpf_program__set_autoload(skel->progs.sock_created, plan.udp_lifecycle);
+	bpf_program__set_autoload(skel->progs.sock_released, plan.udp_lifecycle);
+	bpf_program__set_autoload(skel->progs.udp_egress, plan.udp_counting);
+	bpf_program__set_autoload(skel->progs.udp_ingress, plan.udp_counting);
+	bpf_program__set_autoload(skel->progs.udp_dump, plan.udp_counting);
+	bpf_program__set_autoload(skel->progs.socket_owner_scan, plan.owner_scan);
 	bpf_map__set_max_entries(skel->maps.udp_flows,
 				 static_cast<__u32>(std::max<std::size_t>(config.max_udp_flows, 1)));
 
@@ -194,60 +274,45 @@ std::unique_ptr<KernelSession> KernelSession::open(const Config &config, std::er
 		return nullptr;
 	}
 
-	code = session->attach(config, diagnostics);
+	code = session->attach(plan, diagnostics);
 	if (code)
 		return nullptr;
+	session->features_ = std::move(plan.features);
 	return session;
 }
 
-std::error_code KernelSession::attach(const Config &config, Diagnostics &diagnostics)
+std::error_code KernelSession::attach(const HookPlan &plan, Diagnostics &diagnostics)
 {
 	tcptop_bpf *skel = skeleton_;
 	constexpr const char *tracing_privilege = "CAP_BPF and CAP_PERFMON";
+	constexpr const char *cgroup_privilege = "CAP_NET_ADMIN besides CAP_BPF";
 
-	if (config.tcp) {
-		bpf_link *link = bpf_program__attach(skel->progs.tcp_state_change);
+	const std::tuple<bool, bpf_program *, const char *, const char *> hooks[] = {
+		{plan.set_state_tracepoint, skel->progs.tcp_state_change,
+		 "tp_btf/inet_sock_set_state", tracing_privilege},
+		{plan.udp_lifecycle, skel->progs.sock_created, "cgroup/sock_create", cgroup_privilege},
+		{plan.udp_lifecycle, skel->progs.sock_released, "cgroup/sock_release", cgroup_privilege},
+		{plan.udp_counting, skel->progs.udp_egress, "cgroup_skb/egress", cgroup_privilege},
+		{plan.udp_counting, skel->progs.udp_ingress, "cgroup_skb/ingress", cgroup_privilege},
+	};
+	for (const auto &[wanted, program, hook, privilege] : hooks) {
+		if (!wanted)
+			continue;
+		bool on_cgroup = bpf_program__type(program) != BPF_PROG_TYPE_TRACING;
+		bpf_link *link = on_cgroup ? bpf_program__attach_cgroup(program, cgroup_fd_)
+					   : bpf_program__attach(program);
 		if (!link)
-			return hook_failure(diagnostics, "tp_btf/inet_sock_set_state", errno,
-					    tracing_privilege);
+			return hook_failure(diagnostics, hook, errno, privilege);
 		links_.push_back(link);
 	}
 
-	if (config.udp) {
-		std::optional<std::string> cgroup_root = cgroup2_mount_point();
-		if (!cgroup_root)
-			return fail(diagnostics, Errc::kernel_unsupported,
-				    "no cgroup v2 hierarchy is mounted: UDP accounting needs "
-				    "cgroup_skb hooks (mount -t cgroup2 none /sys/fs/cgroup)");
-		cgroup_fd_ = ::open(cgroup_root->c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (cgroup_fd_ < 0)
-			return fail(diagnostics, Errc::system_failure,
-				    "cannot open cgroup v2 root " + *cgroup_root + ": " +
-					    std::strerror(errno));
-
-		const std::pair<bpf_program *, const char *> cgroup_programs[] = {
-			{skel->progs.sock_created, "cgroup/sock_create"},
-			{skel->progs.sock_released, "cgroup/sock_release"},
-			{skel->progs.udp_egress, "cgroup_skb/egress"},
-			{skel->progs.udp_ingress, "cgroup_skb/ingress"},
-		};
-		for (const auto &[program, hook] : cgroup_programs) {
-			bpf_link *link = bpf_program__attach_cgroup(program, cgroup_fd_);
-			if (!link)
-				return hook_failure(diagnostics,
-						    std::string(hook) + " on " + *cgroup_root, errno,
-						    "CAP_NET_ADMIN besides CAP_BPF");
-			links_.push_back(link);
-		}
-	}
-
-	const std::pair<bpf_program *, bpf_link **> iterators[] = {
-		{config.tcp ? skel->progs.tcp_dump : nullptr, &tcp_iterator_},
-		{config.udp ? skel->progs.udp_dump : nullptr, &udp_iterator_},
-		{skel->progs.socket_owner_scan, &owner_iterator_},
+	const std::tuple<bool, bpf_program *, bpf_link **> iterators[] = {
+		{plan.tcp_iterator, skel->progs.tcp_dump, &tcp_iterator_},
+		{plan.udp_counting, skel->progs.udp_dump, &udp_iterator_},
+		{plan.owner_scan, skel->progs.socket_owner_scan, &owner_iterator_},
 	};
-	for (const auto &[program, link] : iterators) {
-		if (!program)
+	for (const auto &[wanted, program, link] : iterators) {
+		if (!wanted)
 			continue;
 		*link = bpf_program__attach_iter(program, nullptr);
 		if (!*link)

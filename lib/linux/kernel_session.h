@@ -12,7 +12,9 @@
 #include <linux/types.h>
 
 #include <tcptop/error.h>
+#include <tcptop/features.h>
 
+#include "linux/kernel_probe.h"
 #include "linux/udp_flows.h"
 #include "tcptop.h"
 
@@ -36,7 +38,8 @@ public:
 		std::size_t max_udp_flows = 65536;
 	};
 
-	/// Load and attach; on failure null, with \p code and \p diagnostics set.
+	/// Probe the kernel, load and attach what it offers; on failure
+	/// null, with \p code and \p diagnostics set.
 	static std::unique_ptr<KernelSession> open(const Config &config, std::error_code &code,
 						   Diagnostics &diagnostics);
 	~KernelSession();
@@ -64,10 +67,17 @@ public:
 	/// Events and datagrams the kernel side could not record, since load.
 	std::uint64_t drops_total();
 
+	/// The hooks chosen at open(); the other_namespaces entry is not its business.
+	const std::vector<FeatureStatus> &features() const { return features_; }
+	/// Whether UDP is counted (asked for, and the kernel allows it).
+	bool counts_udp() const { return udp_iterator_ != nullptr; }
+
 private:
 	KernelSession() = default;
 
-	std::error_code attach(const Config &config, Diagnostics &diagnostics);
+	struct HookPlan;
+	HookPlan plan_hooks(const Config &config, const KernelOffer &offer);
+	std::error_code attach(const HookPlan &plan, Diagnostics &diagnostics);
 
 	tcptop_bpf *skeleton_ = nullptr;
 	ring_buffer *events_ = nullptr;
@@ -77,6 +87,7 @@ private:
 	bpf_link *udp_iterator_ = nullptr;
 	bpf_link *owner_iterator_ = nullptr;
 	const EventHandler *event_handler_ = nullptr;
+	std::vector<FeatureStatus> features_;
 };
 
 } // namespace tcptop::linux_impl

@@ -59,4 +59,9 @@ std::error_code check_privileges(bool cgroup_hooks, Diagnostics &diagnostics)
 	return Errc::missing_privilege;
 }
 
+bool can_enter_other_namespaces()
+{
+	return effective_capabilities().has(CAP_SYS_ADMIN);
+}
+
 } // namespace tcptop::linux_impl

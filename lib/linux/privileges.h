@@ -14,4 +14,7 @@ namespace tcptop::linux_impl {
  */
 std::error_code check_privileges(bool cgroup_hooks, Diagnostics &diagnostics);
 
+/// Whether setns() into other network namespaces is allowed (CAP_SYS_ADMIN).
+bool can_enter_other_namespaces();
+
 } // namespace tcptop::linux_impl

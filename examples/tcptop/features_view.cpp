@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: MIT
+// --features: what the collector sees on this kernel, as a table or as JSON.
+#include "features_view.h"
+
+#include <cstdio>
+
+#include "json_writer.h"
+
+namespace tcptop::cli {
+
+std::string features_text(const std::vector<FeatureStatus> &features)
+{
+	std::string out;
+	char line[256];
+	for (const FeatureStatus &status : features) {
+		std::snprintf(line, sizeof(line), "%-17s %-4s ",
+			      std::string(to_string(status.feature)).c_str(),
+			      status.available ? "yes" : "no");
+		out += line;
+		out += status.available ? status.hooks : "-";
+		out += '\n';
+		if (!status.note.empty())
+			out += "                  " + status.note + '\n';
+	}
+	return out;
+}
+
+std::string features_json(const std::vector<FeatureStatus> &features)
+{
+	std::string out = "{\"features\":[";
+	for (const FeatureStatus &status : features) {
+		if (out.back() != '[')
+			out += ',';
+		out += "{\"feature\":";
+		append_json_string(out, to_string(status.feature));
+		out += status.available ? ",\"available\":true" : ",\"available\":false";
+		out += ",\"hooks\":";
+		append_json_string(out, status.hooks);
+		out += ",\"note\":";
+		append_json_string(out, status.note);
+		out += '}';
+	}
+	out += "]}";
+	return out;
+}
+
+} // namespace tcptop::cli

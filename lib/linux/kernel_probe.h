@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: MIT
+// KernelOffer: which of the collector's hook kinds this kernel has, found before loading.
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace tcptop::linux_impl {
+
+/// Each hook the collector can use, with the Linux version that added it.
+struct KernelOffer {
+	bool set_state_tracepoint = false; ///< tp_btf/inet_sock_set_state (5.5)
+	bool tcp_iterator = false;         ///< iter/tcp (5.9)
+	bool udp_iterator = false;         ///< iter/udp (5.9)
+	bool task_file_iterator = false;   ///< iter/task_file with bpf_sock_from_file (5.11)
+	bool cgroup_skb = false;           ///< cgroup_skb programs (4.10)
+	bool cgroup_sock_release = false;  ///< cgroup/sock_create and sock_release (5.9)
+};
+
+/// Reads the kernel's BTF and asks the kernel about program types; no
+/// program is loaded. Every hook is absent when there is no vmlinux BTF.
+KernelOffer probe_kernel();
+
+/// Where the cgroup v2 hierarchy is mounted with its root visible, if anywhere.
+std::optional<std::string> cgroup2_mount_point();
+
+/**
+ * \brief A descriptor of the cgroup v2 root for attaching cgroup programs.
+ *
+ * Uses the mounted hierarchy when there is one; otherwise mounts one
+ * privately, opens its root and detaches the mount again (the descriptor
+ * keeps the cgroup), which needs CAP_SYS_ADMIN.
+ * \param where set to the mount point used, or to how the root was reached
+ * \param error set to the cause when no descriptor can be had
+ * \return the descriptor, or -1
+ */
+int open_cgroup2_root(std::string &where, std::string &error);
+
+} // namespace tcptop::linux_impl
