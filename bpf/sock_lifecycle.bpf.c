@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* Socket creation and release, for owners of UDP sockets (and TCP clients). */
+/* Socket creation and release, for owners of UDP sockets (and TCP clients), and UDP closes. */
 #include "common.bpf.h"
 
 /* socket() runs in the creating process, in the socket's network namespace. */
@@ -23,16 +23,14 @@ int sock_created(struct bpf_sock *sk)
 }
 
 /* close() of the last reference, in the closing process. TCP sockets report
- * their end through tcp_lifecycle; a UDP socket's flows end here. */
-SEC("cgroup/sock_release")
-int sock_released(struct bpf_sock *sk)
+ * their end through tcp_lifecycle; a UDP socket's flows end here. \p sk is
+ * what the calling program's socket helpers take. */
+static __always_inline void emit_udp_release(void *sk)
 {
 	struct tcptop_udp_socket event = {};
 	struct tcptop_udp_first_flow *first;
 	struct tcptop_owner *owner;
 
-	if (sk->protocol != IPPROTO_UDP || sk->type != SOCK_DGRAM)
-		return 1;
 	owner = bpf_sk_storage_get(&socket_owners, sk, NULL, 0);
 	if (owner) {
 		event.owner = *owner;
@@ -48,7 +46,26 @@ int sock_released(struct bpf_sock *sk)
 	event.cookie = bpf_get_socket_cookie(sk);
 	event.close_ns = bpf_ktime_get_ns();
 	emit_event(&event, sizeof(event));
+}
+
+SEC("cgroup/sock_release")
+int sock_released(struct bpf_sock *sk)
+{
+	if (sk->protocol == IPPROTO_UDP && sk->type == SOCK_DGRAM)
+		emit_udp_release(sk);
 	return 1;
+}
+
+/* The same point without a cgroup: inet_release() runs the sock_release
+ * cgroup hook first thing. */
+SEC("fentry/inet_release")
+int BPF_PROG(udp_release, struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+
+	if (sk && sk->sk_protocol == IPPROTO_UDP && sk->sk_type == SOCK_DGRAM)
+		emit_udp_release(sk);
+	return 0;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

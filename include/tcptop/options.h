@@ -20,6 +20,18 @@ struct FamilySet {
 	bool ipv6 = true; ///< IPv6
 };
 
+/// Hook kinds the collector may use where it has a choice (UDP counting).
+/// One that is off is never loaded: for deployments whose policy forbids a
+/// kind, and to exercise the fallbacks.
+struct HookKinds {
+	/// cgroup_skb and cgroup/sock programs on the cgroup v2 root: the
+	/// first choice for UDP (needs CAP_NET_ADMIN).
+	bool cgroup = true;
+	/// fentry programs on the kernel's UDP functions: the fallback for UDP
+	/// (needs BPF trampolines, which not every kernel has).
+	bool fentry = true;
+};
+
 /// The shortest interval a collector accepts.
 inline constexpr std::chrono::nanoseconds min_interval = std::chrono::milliseconds(10);
 /// The longest interval a collector accepts.
@@ -39,6 +51,8 @@ struct Options {
 	ProtocolSet protocols;
 	/// Address families reported.
 	FamilySet families;
+	/// Hook kinds allowed; see features() for what was chosen.
+	HookKinds hook_kinds;
 	/// Cap on connections and UDP flows held at once: 1 to max_connections_limit.
 	/// Beyond it new ones are counted in connections_evicted, not tracked.
 	std::size_t max_connections = 65536;

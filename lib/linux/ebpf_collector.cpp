@@ -247,12 +247,14 @@ try {
 		diagnostics.message = "invalid argument handler: empty function";
 		return Errc::invalid_option;
 	}
-	if (std::error_code code = check_privileges(options_.protocols.udp, diagnostics))
+	bool cgroup_hooks = options_.protocols.udp && options_.hook_kinds.cgroup;
+	if (std::error_code code = check_privileges(cgroup_hooks, diagnostics))
 		return code;
 
 	KernelSession::Config config;
 	config.tcp = options_.protocols.tcp;
 	config.udp = options_.protocols.udp;
+	config.hook_kinds = options_.hook_kinds;
 	config.max_udp_flows = options_.max_connections;
 	std::error_code code;
 	std::unique_ptr<KernelSession> kernel = KernelSession::open(config, code, diagnostics);

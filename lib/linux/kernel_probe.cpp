@@ -6,14 +6,17 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include <fcntl.h>
 #include <sys/mount.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include <linux/bpf.h>
 
 namespace tcptop::linux_impl {
 
@@ -44,6 +47,43 @@ bool has_program_type(bpf_prog_type type)
 	return libbpf_probe_bpf_prog_type(type, nullptr) == 1;
 }
 
+/* The kernel functions the fentry fallback for UDP hooks (bpf/udp_functions.bpf.c). */
+constexpr const char *udp_functions[] = {
+	"ip_send_skb", "ip6_send_skb", "__udp_enqueue_schedule_skb", "inet_release",
+};
+
+/* Whether an fentry program really loads and attaches: the program type is
+ * there whenever tp_btf is, but the trampoline behind it may not be. */
+std::string probe_fentry(const btf *vmlinux)
+{
+	for (const char *function : udp_functions) {
+		if (!has_type(vmlinux, function, BTF_KIND_FUNC))
+			return std::string("kernel has no function ") + function + " in its BTF";
+	}
+
+	const bpf_insn return_zero[] = {
+		{BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0},
+		{BPF_JMP | BPF_EXIT, 0, 0, 0, 0},
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, load_options,
+		    .expected_attach_type = BPF_TRACE_FENTRY,
+		    .attach_btf_id = static_cast<__u32>(
+			    btf__find_by_name_kind(vmlinux, "inet_release", BTF_KIND_FUNC)));
+	int program = bpf_prog_load(BPF_PROG_TYPE_TRACING, "tcptop_probe", "GPL", return_zero,
+				    std::size(return_zero), &load_options);
+	if (program < 0)
+		return std::string("kernel cannot load fentry programs (") + std::strerror(-program) +
+		       ")";
+	int link = bpf_link_create(program, 0, BPF_TRACE_FENTRY, nullptr);
+	int cause = -link;
+	close(program);
+	if (link < 0)
+		return std::string("kernel cannot attach fentry programs (") + std::strerror(cause) +
+		       ")";
+	close(link);
+	return {};
+}
+
 } // namespace
 
 KernelOffer probe_kernel()
@@ -66,6 +106,8 @@ KernelOffer probe_kernel()
 	offer.cgroup_sock_release =
 		has_program_type(BPF_PROG_TYPE_CGROUP_SOCK) &&
 		has_enum_value(vmlinux, "bpf_attach_type", "BPF_CGROUP_INET_SOCK_RELEASE");
+	offer.udp_fentry_missing = probe_fentry(vmlinux);
+	offer.udp_fentry = offer.udp_fentry_missing.empty();
 	btf__free(vmlinux);
 	return offer;
 }

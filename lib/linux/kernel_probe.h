@@ -15,6 +15,11 @@ struct KernelOffer {
 	bool task_file_iterator = false;   ///< iter/task_file with bpf_sock_from_file (5.11)
 	bool cgroup_skb = false;           ///< cgroup_skb programs (4.10)
 	bool cgroup_sock_release = false;  ///< cgroup/sock_create and sock_release (5.9)
+	/// fentry programs load and attach (BPF trampolines, 5.5; not every
+	/// build or architecture has them), and the UDP functions they hook exist.
+	bool udp_fentry = false;
+	/// Why udp_fentry is false, when it is.
+	std::string udp_fentry_missing;
 };
 
 /// Reads the kernel's BTF and asks the kernel about program types; no

@@ -141,14 +141,76 @@ constexpr const char *not_asked_for = "not asked for (options.protocols)";
  * is loaded: a program whose attach target is missing would make the whole
  * object fail to load.
  */
+enum class KernelSession::UdpHooks { none, cgroup, fentry };
+
 struct KernelSession::HookPlan {
 	bool set_state_tracepoint = false;
 	bool tcp_iterator = false;
-	bool udp_counting = false;
-	bool udp_lifecycle = false;
+	UdpHooks udp = UdpHooks::none;
+	/* cgroup/sock_create and sock_release, with the cgroup_skb programs. */
+	bool udp_cgroup_lifecycle = false;
 	bool owner_scan = false;
 	std::vector<FeatureStatus> features;
 };
+
+/*
+ * UDP: cgroup_skb first (it costs TCP nothing, bench/overhead.sh), then
+ * fentry on the UDP functions when no cgroup root can be had or cgroup
+ * hooks are not allowed.
+ */
+void KernelSession::plan_udp(HookPlan &plan, const HookKinds &allowed, const KernelOffer &offer)
+{
+	if (!offer.udp_iterator) {
+		plan.features.push_back(unavailable(Feature::udp_counters,
+						    "kernel lacks the iter/udp BPF iterator (Linux 5.9)"));
+		plan.features.push_back(unavailable(Feature::udp_lifecycle, "needs what UDP counting needs"));
+		return;
+	}
+
+	std::string where;
+	std::string cgroup_missing;
+	if (!allowed.cgroup)
+		cgroup_missing = "cgroup hooks are not allowed (options.hook_kinds)";
+	else if (!offer.cgroup_skb)
+		cgroup_missing = "kernel lacks the cgroup_skb program type (Linux 4.10)";
+	else if ((cgroup_fd_ = open_cgroup2_root(where, cgroup_missing)) >= 0)
+		cgroup_missing.clear();
+
+	if (cgroup_missing.empty()) {
+		plan.udp = UdpHooks::cgroup;
+		FeatureStatus counters = feature(Feature::udp_counters,
+						 "cgroup_skb/egress+ingress on " + where);
+		if (!cgroup2_mount_point())
+			counters.note = "no cgroup v2 hierarchy is mounted: attached through a private mount";
+		plan.features.push_back(counters);
+		plan.udp_cgroup_lifecycle = offer.cgroup_sock_release;
+		plan.features.push_back(plan.udp_cgroup_lifecycle
+			? feature(Feature::udp_lifecycle, "cgroup/sock_create+sock_release on " + where)
+			: unavailable(Feature::udp_lifecycle,
+				      "kernel lacks cgroup/sock_release (Linux 5.9): UDP flows are not "
+				      "closed, owners come from the file scan"));
+		return;
+	}
+
+	std::string fentry_missing = !allowed.fentry
+		? "fentry programs are not allowed (options.hook_kinds)"
+		: offer.udp_fentry_missing;
+	if (fentry_missing.empty()) {
+		plan.udp = UdpHooks::fentry;
+		FeatureStatus counters = feature(Feature::udp_counters,
+			"fentry/ip_send_skb+ip6_send_skb+__udp_enqueue_schedule_skb");
+		counters.note = "cgroup_skb not used: " + cgroup_missing;
+		plan.features.push_back(counters);
+		FeatureStatus lifecycle = feature(Feature::udp_lifecycle, "fentry/inet_release");
+		lifecycle.note = "no cgroup/sock_create: owners of UDP sockets come from the file scan";
+		plan.features.push_back(lifecycle);
+		return;
+	}
+
+	plan.features.push_back(unavailable(Feature::udp_counters,
+		"cgroup_skb: " + cgroup_missing + "; fentry: " + fentry_missing));
+	plan.features.push_back(unavailable(Feature::udp_lifecycle, "needs what UDP counting needs"));
+}
 
 KernelSession::HookPlan KernelSession::plan_hooks(const Config &config, const KernelOffer &offer)
 {
@@ -173,34 +235,7 @@ KernelSession::HookPlan KernelSession::plan_hooks(const Config &config, const Ke
 		plan.features.push_back(unavailable(Feature::udp_counters, not_asked_for));
 		plan.features.push_back(unavailable(Feature::udp_lifecycle, not_asked_for));
 	} else {
-		std::string missing;
-		if (!offer.cgroup_skb)
-			missing = "the cgroup_skb program type (Linux 4.10)";
-		else if (!offer.udp_iterator)
-			missing = "the iter/udp BPF iterator (Linux 5.9)";
-		std::string where, error;
-		if (missing.empty())
-			cgroup_fd_ = open_cgroup2_root(where, error);
-		plan.udp_counting = missing.empty() && cgroup_fd_ >= 0;
-		if (plan.udp_counting) {
-			FeatureStatus counters = feature(Feature::udp_counters,
-							 "cgroup_skb/egress+ingress on " + where);
-			if (!cgroup2_mount_point())
-				counters.note = "no cgroup v2 hierarchy is mounted: attached through a private mount";
-			plan.features.push_back(counters);
-		} else {
-			plan.features.push_back(unavailable(Feature::udp_counters,
-				missing.empty() ? error : "kernel lacks " + missing));
-		}
-		plan.udp_lifecycle = plan.udp_counting && offer.cgroup_sock_release;
-		if (plan.udp_lifecycle)
-			plan.features.push_back(feature(Feature::udp_lifecycle,
-							"cgroup/sock_create+sock_release on " + where));
-		else
-			plan.features.push_back(unavailable(Feature::udp_lifecycle,
-				plan.udp_counting ? "kernel lacks cgroup/sock_release (Linux 5.9): "
-						    "UDP flows are not closed, owners come from the file scan"
-						  : "needs what UDP counting needs"));
+		plan_udp(plan, config.hook_kinds, offer);
 	}
 
 	plan.owner_scan = offer.task_file_iterator;
@@ -224,7 +259,7 @@ std::unique_ptr<KernelSession> KernelSession::open(const Config &config, std::er
 
 	std::unique_ptr<KernelSession> session(new KernelSession());
 	HookPlan plan = session->plan_hooks(config, probe_kernel());
-	if (!plan.tcp_iterator && !plan.udp_counting) {
+	if (!plan.tcp_iterator && plan.udp == UdpHooks::none) {
 		std::string why;
 		for (const FeatureStatus &status : plan.features) {
 			if ((status.feature == Feature::tcp_counters ||
@@ -247,11 +282,17 @@ std::unique_ptr<KernelSession> KernelSession::open(const Config &config, std::er
 	tcptop_bpf *skel = session->skeleton_;
 	bpf_program__set_autoload(skel->progs.tcp_state_change, plan.set_state_tracepoint);
 	bpf_program__set_autoload(skel->progs.tcp_dump, plan.tcp_iterator);
-	bpf_program__set_autoload(skel->progs.sock_created, plan.udp_lifecycle);
-	bpf_program__set_autoload(skel->progs.sock_released, plan.udp_lifecycle);
-	bpf_program__set_autoload(skel->progs.udp_egress, plan.udp_counting);
-	bpf_program__set_autoload(skel->progs.udp_ingress, plan.udp_counting);
-	bpf_program__set_autoload(skel->progs.udp_dump, plan.udp_counting);
+	bool udp_cgroup = plan.udp == UdpHooks::cgroup;
+	bool udp_fentry = plan.udp == UdpHooks::fentry;
+	bpf_program__set_autoload(skel->progs.sock_created, plan.udp_cgroup_lifecycle);
+	bpf_program__set_autoload(skel->progs.sock_released, plan.udp_cgroup_lifecycle);
+	bpf_program__set_autoload(skel->progs.udp_egress, udp_cgroup);
+	bpf_program__set_autoload(skel->progs.udp_ingress, udp_cgroup);
+	bpf_program__set_autoload(skel->progs.udp_send_ipv4, udp_fentry);
+	bpf_program__set_autoload(skel->progs.udp_send_ipv6, udp_fentry);
+	bpf_program__set_autoload(skel->progs.udp_receive, udp_fentry);
+	bpf_program__set_autoload(skel->progs.udp_release, udp_fentry);
+	bpf_program__set_autoload(skel->progs.udp_dump, plan.udp != UdpHooks::none);
 	bpf_program__set_autoload(skel->progs.socket_owner_scan, plan.owner_scan);
 	bpf_map__set_max_entries(skel->maps.udp_flows,
 				 static_cast<__u32>(std::max<std::size_t>(config.max_udp_flows, 1)));
@@ -287,13 +328,22 @@ std::error_code KernelSession::attach(const HookPlan &plan, Diagnostics &diagnos
 	constexpr const char *tracing_privilege = "CAP_BPF and CAP_PERFMON";
 	constexpr const char *cgroup_privilege = "CAP_NET_ADMIN besides CAP_BPF";
 
+	bool udp_cgroup = plan.udp == UdpHooks::cgroup;
+	bool udp_fentry = plan.udp == UdpHooks::fentry;
 	const std::tuple<bool, bpf_program *, const char *, const char *> hooks[] = {
 		{plan.set_state_tracepoint, skel->progs.tcp_state_change,
 		 "tp_btf/inet_sock_set_state", tracing_privilege},
-		{plan.udp_lifecycle, skel->progs.sock_created, "cgroup/sock_create", cgroup_privilege},
-		{plan.udp_lifecycle, skel->progs.sock_released, "cgroup/sock_release", cgroup_privilege},
-		{plan.udp_counting, skel->progs.udp_egress, "cgroup_skb/egress", cgroup_privilege},
-		{plan.udp_counting, skel->progs.udp_ingress, "cgroup_skb/ingress", cgroup_privilege},
+		{plan.udp_cgroup_lifecycle, skel->progs.sock_created, "cgroup/sock_create",
+		 cgroup_privilege},
+		{plan.udp_cgroup_lifecycle, skel->progs.sock_released, "cgroup/sock_release",
+		 cgroup_privilege},
+		{udp_cgroup, skel->progs.udp_egress, "cgroup_skb/egress", cgroup_privilege},
+		{udp_cgroup, skel->progs.udp_ingress, "cgroup_skb/ingress", cgroup_privilege},
+		{udp_fentry, skel->progs.udp_send_ipv4, "fentry/ip_send_skb", tracing_privilege},
+		{udp_fentry, skel->progs.udp_send_ipv6, "fentry/ip6_send_skb", tracing_privilege},
+		{udp_fentry, skel->progs.udp_receive, "fentry/__udp_enqueue_schedule_skb",
+		 tracing_privilege},
+		{udp_fentry, skel->progs.udp_release, "fentry/inet_release", tracing_privilege},
 	};
 	for (const auto &[wanted, program, hook, privilege] : hooks) {
 		if (!wanted)
@@ -308,7 +358,7 @@ std::error_code KernelSession::attach(const HookPlan &plan, Diagnostics &diagnos
 
 	const std::tuple<bool, bpf_program *, bpf_link **> iterators[] = {
 		{plan.tcp_iterator, skel->progs.tcp_dump, &tcp_iterator_},
-		{plan.udp_counting, skel->progs.udp_dump, &udp_iterator_},
+		{plan.udp != UdpHooks::none, skel->progs.udp_dump, &udp_iterator_},
 		{plan.owner_scan, skel->progs.socket_owner_scan, &owner_iterator_},
 	};
 	for (const auto &[wanted, program, link] : iterators) {

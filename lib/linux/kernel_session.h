@@ -13,6 +13,7 @@
 
 #include <tcptop/error.h>
 #include <tcptop/features.h>
+#include <tcptop/options.h>
 
 #include "linux/kernel_probe.h"
 #include "linux/udp_flows.h"
@@ -35,6 +36,7 @@ public:
 	struct Config {
 		bool tcp = true;
 		bool udp = true;
+		HookKinds hook_kinds;
 		std::size_t max_udp_flows = 65536;
 	};
 
@@ -75,8 +77,10 @@ public:
 private:
 	KernelSession() = default;
 
+	enum class UdpHooks;
 	struct HookPlan;
 	HookPlan plan_hooks(const Config &config, const KernelOffer &offer);
+	void plan_udp(HookPlan &plan, const HookKinds &allowed, const KernelOffer &offer);
 	std::error_code attach(const HookPlan &plan, Diagnostics &diagnostics);
 
 	tcptop_bpf *skeleton_ = nullptr;
