@@ -21,6 +21,7 @@ enum LongOnly : int {
 	option_batch,
 	option_json,
 	option_features,
+	option_hooks,
 };
 
 constexpr char short_options[] = ":i:n:p:s:r:46hV";
@@ -37,6 +38,7 @@ constexpr option long_options[] = {
 	{"batch", no_argument, nullptr, option_batch},
 	{"json", no_argument, nullptr, option_json},
 	{"features", no_argument, nullptr, option_features},
+	{"hooks", required_argument, nullptr, option_hooks},
 	{"help", no_argument, nullptr, 'h'},
 	{"version", no_argument, nullptr, 'V'},
 	{nullptr, 0, nullptr, 0},
@@ -101,6 +103,26 @@ bool parse_seconds(std::string_view text, std::chrono::nanoseconds &interval)
 	return true;
 }
 
+/* "cgroup,fentry": the hook kinds allowed, each named once. */
+bool parse_hook_kinds(std::string_view list, HookKinds &kinds)
+{
+	kinds = {false, false};
+	while (!list.empty()) {
+		std::size_t comma = list.find(',');
+		std::string_view kind = list.substr(0, comma);
+		bool &allowed = kind == "cgroup" ? kinds.cgroup : kinds.fentry;
+		if ((kind != "cgroup" && kind != "fentry") || allowed)
+			return false;
+		allowed = true;
+		if (comma == std::string_view::npos)
+			return true;
+		list.remove_prefix(comma + 1);
+		if (list.empty())
+			return false;
+	}
+	return false;
+}
+
 std::string apply(Arguments &arguments, int code, std::string_view value)
 {
 	const std::string name = option_name(code);
@@ -133,6 +155,11 @@ std::string apply(Arguments &arguments, int code, std::string_view value)
 		}
 		return name + ": " + quoted(value) +
 		       " is not one of rate, sent, received, total, pid, age";
+	case option_hooks:
+		if (!parse_hook_kinds(value, arguments.collector.hook_kinds))
+			return name + ": " + quoted(value) +
+			       " is not a list of hook kinds (cgroup, fentry), each at most once";
+		return {};
 	case 'r':
 		if (!parse_integer(value, 1, std::numeric_limits<std::uint32_t>::max(), number))
 			return name + ": " + quoted(value) + " is not a whole number from 1";
@@ -252,6 +279,9 @@ Options:
       --json              JSON Lines: one object per snapshot, see below
       --features          show what this kernel lets tcptop see, and through
                           which hooks, then exit (with --json: one JSON object)
+      --hooks KINDS       hook kinds allowed where there is a choice (UDP), comma
+                          separated: cgroup (the first choice), fentry (the
+                          fallback); default cgroup,fentry
   -h, --help              show this help and exit
   -V, --version           show the version and exit
 

@@ -43,6 +43,10 @@ BAD = [
     (["-r", "many"], "--rows"),
     (["--batch", "--json"], "--json"),
     (["--json", "--batch"], "--batch"),
+    (["--hooks", "kprobe"], "--hooks"),
+    (["--hooks", ""], "--hooks"),
+    (["--hooks", "cgroup,cgroup"], "--hooks"),
+    (["--hooks", "cgroup,"], "--hooks"),
 ]
 
 
@@ -65,7 +69,8 @@ def test_good_spellings_are_accepted():
     # exits 0, so each spelling below is checked without privileges.
     for args in (["-i", "0.5"], ["--interval=2"], ["-i0.25"], ["-n", "3"], ["--count=1"],
                  ["-p", "1"], ["--port", "443"], ["--port=65535"], ["--tcp", "--udp"], ["-46"],
-                 ["-s", "pid"], ["--sort=age"], ["-r", "5"], ["--batch"], ["--json"]):
+                 ["-s", "pid"], ["--sort=age"], ["-r", "5"], ["--batch"], ["--json"],
+                 ["--hooks", "cgroup"], ["--hooks=fentry,cgroup"], ["--features"]):
         result = run(*args, "--version")
         assert result.returncode == 0, f"{args}: exit {result.returncode}, {result.stderr!r}"
 

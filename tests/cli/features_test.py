@@ -95,6 +95,38 @@ def test_no_cgroup2_mounted_udp_through_a_private_mount():
         udp.kill()
 
 
+def test_fentry_fallback_exact_where_the_kernel_has_trampolines():
+    found = features((), "--hooks", "fentry")
+    udp = found["udp_counters"]
+    assert "cgroup hooks are not allowed" in udp["note"], udp
+    if not udp["available"]:
+        # Linux 6.18 here cannot load fentry programs; the kernels suite
+        # runs this test on 6.1, which can.
+        assert "fentry: kernel cannot" in udp["note"], udp
+        return
+    assert udp["hooks"] == "fentry/ip_send_skb+ip6_send_skb+__udp_enqueue_schedule_skb", udp
+    assert found["udp_lifecycle"]["hooks"] == "fentry/inet_release", found
+
+    for address in ("127.0.0.1", "::1"):
+        exchange = UdpExchange(size=777, address=address)
+        monitor = Tcptop([binary(), "--json", "-i", "0.2", "--udp", "--hooks", "fentry",
+                          "--port", str(exchange.port)])
+        try:
+            monitor.next_snapshot()
+            exchange.start()
+            exact_udp(monitor, exchange)
+            exchange.close()
+
+            def flows_closed(snapshot):
+                return len([r for r in on_port(snapshot, exchange.port, "udp") if r["closed"]]) == 2
+
+            monitor.snapshots_until(flows_closed)
+            assert monitor.stop() == 0
+        finally:
+            monitor.kill()
+            exchange.kill()
+
+
 def test_udp_unavailable_tcp_still_exact():
     prefix = WITHOUT_CGROUP2 + WITHOUT_SYS_ADMIN
     found = features(prefix)
