@@ -13,6 +13,7 @@
 #include "boundary.h"
 #include "delivery_thread.h"
 #include "errors.h"
+#include "feature_report.h"
 #include "last_error.h"
 #include "options_conversion.h"
 #include "snapshot_data.h"
@@ -20,6 +21,7 @@
 
 using tcptop::capi::DeliveryThread;
 using tcptop::capi::fail;
+using tcptop::capi::FeatureReport;
 using tcptop::capi::guarded;
 using tcptop::capi::SnapshotQueue;
 
@@ -35,7 +37,8 @@ struct tcptop_collector {
 	 * stopping calls its stop(), since the C++ API forbids concurrent calls. */
 	std::unique_ptr<tcptop::NetworkCollector> collector;
 
-	std::mutex mutex;
+	/* Mutable: the const accessors of the feature report lock it too. */
+	mutable std::mutex mutex;
 	std::condition_variable state_changed;
 	State state = State::idle;
 	/* The thread of the current or last run. Kept after stop until the next
@@ -43,6 +46,9 @@ struct tcptop_collector {
 	std::shared_ptr<DeliveryThread> delivery;
 	/* Pull mode only; shared so next_snapshot() waits without the mutex. */
 	std::shared_ptr<SnapshotQueue> queue;
+	/* Made by the last successful start; stop leaves it, so that readers
+	 * may run while stop does. Replaced under the mutex by the next start. */
+	std::unique_ptr<const FeatureReport> features;
 };
 
 namespace {
@@ -82,6 +88,8 @@ void hand_over(SnapshotQueue &queue, const tcptop::Snapshot &snapshot)
 	}
 }
 
+void stop_collector(tcptop_collector &c);
+
 int begin(tcptop_collector &c, State mode, tcptop::NetworkCollector::SnapshotHandler handler,
 	  std::shared_ptr<SnapshotQueue> queue)
 {
@@ -108,6 +116,15 @@ int begin(tcptop_collector &c, State mode, tcptop::NetworkCollector::SnapshotHan
 	c.delivery = std::move(delivery);
 	c.queue = std::move(queue);
 	c.state = mode;
+	/* Still under the mutex: a callback that asks for the report waits
+	 * for this one instead of reading the last run's. */
+	try {
+		c.features = std::make_unique<const FeatureReport>(c.collector->features());
+	} catch (const std::bad_alloc &) {
+		lock.unlock();
+		stop_collector(c);
+		return fail(-ENOMEM, "out of memory while copying the collector's features");
+	}
 	return 0;
 }
 
@@ -259,4 +276,29 @@ int tcptop_collector_stop(struct tcptop_collector *c)
 		stop_collector(*c);
 		return 0;
 	});
+}
+
+size_t tcptop_collector_feature_count(const struct tcptop_collector *c)
+{
+	if (!c)
+		return 0;
+	try {
+		std::lock_guard lock(c->mutex);
+		return c->features ? c->features->size() : 0;
+	} catch (...) {
+		/* Only locking can throw, and only on a broken system. */
+		return 0;
+	}
+}
+
+const struct tcptop_feature *tcptop_collector_feature(const struct tcptop_collector *c, size_t i)
+{
+	if (!c)
+		return nullptr;
+	try {
+		std::lock_guard lock(c->mutex);
+		return c->features ? c->features->entry(i) : nullptr;
+	} catch (...) {
+		return nullptr;
+	}
 }

@@ -71,6 +71,16 @@ class Stats(ctypes.Structure):
     ]
 
 
+class Feature(ctypes.Structure):
+    _fields_ = [
+        ("feature", ctypes.c_uint32),
+        ("available", ctypes.c_uint32),
+        ("name", ctypes.c_char_p),
+        ("hooks", ctypes.c_char_p),
+        ("note", ctypes.c_char_p),
+    ]
+
+
 class TcptopError(OSError):
     """A failed call: .errno is the positive errno value, str() the library's detail."""
 
@@ -89,6 +99,8 @@ def _prototypes(lib):
         "tcptop_collector_start_polling": (ctypes.c_int, [c_collector_p]),
         "tcptop_collector_next_snapshot": (ctypes.c_int, [c_collector_p, ctypes.c_int, ctypes.POINTER(c_snapshot_p)]),
         "tcptop_collector_stop": (ctypes.c_int, [c_collector_p]),
+        "tcptop_collector_feature_count": (ctypes.c_size_t, [c_collector_p]),
+        "tcptop_collector_feature": (ctypes.POINTER(Feature), [c_collector_p, ctypes.c_size_t]),
         "tcptop_snapshot_free": (None, [c_snapshot_p]),
         "tcptop_snapshot_connection_count": (ctypes.c_size_t, [c_snapshot_p]),
         "tcptop_snapshot_connection": (ctypes.POINTER(Connection), [c_snapshot_p, ctypes.c_size_t]),
@@ -183,6 +195,18 @@ class Collector:
             return Snapshot(self._lib, handle)
         finally:
             self._lib.tcptop_snapshot_free(handle)
+
+    def features(self):
+        """What the collector sees on this kernel, one dict per feature in the
+        library's order: feature (the TCPTOP_FEATURE_* value), name,
+        available, hooks, note. Empty before a successful start()."""
+        count = self._lib.tcptop_collector_feature_count(self._handle)
+        report = []
+        for i in range(count):
+            f = self._lib.tcptop_collector_feature(self._handle, i).contents
+            report.append({"feature": f.feature, "name": f.name.decode(), "available": bool(f.available),
+                           "hooks": f.hooks.decode(errors="replace"), "note": f.note.decode(errors="replace")})
+        return report
 
     def stop(self):
         check(self._lib, self._lib.tcptop_collector_stop(self._handle))

@@ -39,14 +39,19 @@
  * callback is borrowed for the call only; one returned by
  * tcptop_collector_next_snapshot() belongs to the caller, who frees it with
  * tcptop_snapshot_free(). Pointers into a snapshot (connections, stats) live
- * as long as the snapshot. Strings returned as const char * are static or
- * thread-local and must not be freed.
+ * as long as the snapshot. The feature report of a collector
+ * (tcptop_collector_feature(), with its strings) belongs to the collector
+ * and lives until the collector is started again or destroyed. Other
+ * strings returned as const char * are static or thread-local. None of
+ * these are freed by the caller.
  *
  * Threads. Different collectors are independent. On one collector,
  * tcptop_collector_stop() may be called from any thread, also from inside
  * the callback, concurrently with another stop, and while other threads
  * wait in tcptop_collector_next_snapshot(), which may itself be called from
- * any thread. start, start_polling and destroy must not overlap other calls
+ * any thread. So may tcptop_collector_feature_count() and
+ * tcptop_collector_feature(), also from inside the callback and while
+ * stop runs. start, start_polling and destroy must not overlap other calls
  * on the same collector. The push callback runs on a thread owned by
  * the collector, never on the caller's, and never concurrently with itself.
  * Snapshots are immutable and may be read from any thread.
@@ -54,8 +59,11 @@
  * Growth. struct tcptop_options begins with its size: fill it with
  * tcptop_options_init() and later versions can append fields without
  * breaking callers built against this header. Structs the library hands out
- * (tcptop_connection, tcptop_stats) are read through pointers it returns,
- * so later versions may append fields to them too.
+ * (tcptop_connection, tcptop_stats, tcptop_feature) are read through
+ * pointers it returns, so later versions may append fields to them too.
+ * Later versions may also report more features, with TCPTOP_FEATURE_*
+ * values that follow the present ones: loop up to
+ * tcptop_collector_feature_count() and skip values you do not know.
  */
 
 #include <stddef.h>
@@ -87,6 +95,16 @@ extern "C" {
 #define TCPTOP_ROLE_UNKNOWN 0u /**< opened before the collector started, or a UDP flow */
 #define TCPTOP_ROLE_CLIENT 1u  /**< active open (connect) */
 #define TCPTOP_ROLE_SERVER 2u  /**< accepted from a listening socket */
+/**@}*/
+
+/** \name Features: values of tcptop_feature.feature, one per kind of data a collector reports */
+/**@{*/
+#define TCPTOP_FEATURE_TCP_COUNTERS 0u     /**< bytes, segments, RTT and retransmits of live TCP connections */
+#define TCPTOP_FEATURE_TCP_LIFECYCLE 1u    /**< TCP opens and closes: role, client owner, final totals */
+#define TCPTOP_FEATURE_UDP_COUNTERS 2u     /**< UDP bytes and datagrams per flow */
+#define TCPTOP_FEATURE_UDP_LIFECYCLE 3u    /**< UDP socket owners at creation, and UDP closes */
+#define TCPTOP_FEATURE_SOCKET_OWNERS 4u    /**< owners of sockets opened before the start, and of accepted ones */
+#define TCPTOP_FEATURE_OTHER_NAMESPACES 5u /**< live sockets of network namespaces other than the collector's */
 /**@}*/
 
 /** Room for any address tcptop_format_address() writes, with its NUL (as INET6_ADDRSTRLEN). */
@@ -160,6 +178,24 @@ struct tcptop_stats {
 	uint64_t connections_tracked; /**< connections held when the snapshot was made */
 	uint64_t connections_evicted; /**< connections not tracked because max_connections was reached */
 	uint64_t snapshots_coalesced; /**< intervals folded into this snapshot because the consumer was behind */
+};
+
+/**
+ * \brief How a started collector obtains one kind of data on this kernel,
+ * or why it cannot; the C form of the C++ tcptop::FeatureStatus.
+ *
+ * The kernel is probed at start, and each feature uses the preferred hooks
+ * the kernel offers, or a fallback. The data of an unavailable feature is
+ * absent from the snapshots, never reported as 0. The strings are never
+ * NULL and belong to the collector (see tcptop_collector_feature()).
+ */
+struct tcptop_feature {
+	uint32_t feature;   /**< TCPTOP_FEATURE_* */
+	uint32_t available; /**< 1 when the collector delivers it, else 0 (also when not asked for) */
+	const char *name;   /**< "tcp_counters", ...: the TCPTOP_FEATURE_ name in lower case */
+	const char *hooks;  /**< the hooks in use, as the kernel names them ("iter/tcp"); empty when unavailable */
+	const char *note;   /**< why it is unavailable, or which fallback was taken and why;
+			         empty when the preferred hooks are in use */
 };
 
 /** \brief A running or idle collector (opaque). */
@@ -280,6 +316,30 @@ TCPTOP_EXPORT int tcptop_collector_next_snapshot(struct tcptop_collector *c, int
  * \return 0, or -EINVAL for a NULL \p c.
  */
 TCPTOP_EXPORT int tcptop_collector_stop(struct tcptop_collector *c);
+
+/**
+ * \brief Number of entries in the feature report of \p c: one per
+ * TCPTOP_FEATURE_* value after a successful start, 0 before one or for NULL.
+ *
+ * The report is made by the last successful start (in either mode) and
+ * kept after stop. May be called from any thread, also from inside the
+ * callback and while tcptop_collector_stop() runs, but not overlapping
+ * start, start_polling or destroy. Sets no error.
+ */
+TCPTOP_EXPORT size_t tcptop_collector_feature_count(const struct tcptop_collector *c);
+
+/**
+ * \brief Entry \p i of the feature report of \p c, in TCPTOP_FEATURE_*
+ * order: entry i describes feature value i.
+ *
+ * The entry and its strings belong to the collector and stay valid until
+ * it is started again or destroyed; stop leaves them. Threads as for
+ * tcptop_collector_feature_count(). Sets no error.
+ * \return NULL when \p c is NULL, before a successful start, or when \p i
+ *         is out of range.
+ */
+TCPTOP_EXPORT const struct tcptop_feature *
+tcptop_collector_feature(const struct tcptop_collector *c, size_t i);
 
 /**
  * \brief Free a snapshot from tcptop_collector_next_snapshot(). NULL does nothing.

@@ -63,6 +63,16 @@ static int flag_wait(struct flag *f)
 	return raised;
 }
 
+static int flag_is_raised(struct flag *f)
+{
+	int raised;
+
+	pthread_mutex_lock(&f->mutex);
+	raised = f->raised;
+	pthread_mutex_unlock(&f->mutex);
+	return raised;
+}
+
 static void flag_destroy(struct flag *f)
 {
 	pthread_cond_destroy(&f->raised_cond);
@@ -238,6 +248,8 @@ static void check_null_arguments(void)
 	CHECK_INT(tcptop_snapshot_timestamp_ns(NULL), 0);
 	CHECK_INT(tcptop_snapshot_interval_ns(NULL), 0);
 	CHECK(tcptop_snapshot_stats(NULL) == NULL);
+	CHECK_INT(tcptop_collector_feature_count(NULL), 0);
+	CHECK(tcptop_collector_feature(NULL, 0) == NULL);
 
 	CHECK_INT(tcptop_format_address(TCPTOP_FAMILY_IPV4, NULL, text, sizeof(text)), -EINVAL);
 	CHECK_MESSAGE("addr");
@@ -281,9 +293,14 @@ static void check_idle_collector(void)
 	CHECK_MESSAGE("timeout_ms");
 	CHECK_INT(tcptop_collector_stop(c), 0);
 	CHECK_INT(tcptop_collector_stop(c), 0);
+	/* No report before a successful start. */
+	CHECK_INT(tcptop_collector_feature_count(c), 0);
+	CHECK(tcptop_collector_feature(c, 0) == NULL);
 	if (geteuid() != 0) {
 		CHECK_INT(tcptop_collector_start_polling(c), -EPERM);
 		CHECK_MESSAGE("CAP_");
+		CHECK_INT(tcptop_collector_feature_count(c), 0);
+		CHECK(tcptop_collector_feature(c, 0) == NULL);
 	}
 	tcptop_collector_destroy(c);
 }
@@ -454,6 +471,89 @@ static void check_snapshot_ownership(void)
 	tcptop_snapshot_free(s);
 }
 
+/* Read every feature and its strings, as a C caller would. */
+static size_t read_features(const struct tcptop_collector *c)
+{
+	size_t i, count = tcptop_collector_feature_count(c), text = 0;
+
+	for (i = 0; i < count; ++i) {
+		const struct tcptop_feature *f = tcptop_collector_feature(c, i);
+		if (!CHECK(f != NULL))
+			continue;
+		text += strlen(f->name) + strlen(f->hooks) + strlen(f->note);
+	}
+	return text;
+}
+
+struct feature_reader {
+	struct tcptop_collector *c;
+	struct flag started;
+	struct flag done;
+	size_t rounds;
+	size_t count_seen;
+	size_t text_seen;
+};
+
+static void *keep_reading_features(void *arg)
+{
+	struct feature_reader *r = arg;
+
+	while (!flag_is_raised(&r->done)) {
+		r->count_seen = tcptop_collector_feature_count(r->c);
+		r->text_seen = read_features(r->c);
+		if (r->rounds++ == 0)
+			flag_raise(&r->started);
+	}
+	return NULL;
+}
+
+/* The report: out of range, kept across stop and failed starts, read
+ * while another thread stops the collector, renewed by a restart. */
+static void check_features(void)
+{
+	struct tcptop_collector *c = make_collector(10);
+	struct feature_reader reader;
+	const struct tcptop_feature *first;
+	pthread_t thread;
+	size_t count, text;
+
+	CHECK_INT(tcptop_collector_start_polling(c), 0);
+	count = tcptop_collector_feature_count(c);
+	CHECK(count > 0);
+	first = tcptop_collector_feature(c, 0);
+	CHECK(first != NULL);
+	CHECK(tcptop_collector_feature(c, count) == NULL);
+	CHECK(tcptop_collector_feature(c, count + 1) == NULL);
+	CHECK(tcptop_collector_feature(c, (size_t)-1) == NULL);
+	text = read_features(c);
+
+	/* A refused start keeps the report of the running collector. */
+	CHECK_INT(tcptop_collector_start(c, ignore_snapshot, NULL), -EALREADY);
+	CHECK(tcptop_collector_feature(c, 0) == first);
+
+	memset(&reader, 0, sizeof(reader));
+	reader.c = c;
+	flag_init(&reader.started);
+	flag_init(&reader.done);
+	pthread_create(&thread, NULL, keep_reading_features, &reader);
+	CHECK(flag_wait(&reader.started));
+	CHECK_INT(tcptop_collector_stop(c), 0);
+	sleep_ms(50);
+	flag_raise(&reader.done);
+	pthread_join(thread, NULL);
+	flag_destroy(&reader.started);
+	flag_destroy(&reader.done);
+	CHECK(reader.rounds > 1);
+	CHECK_INT(reader.count_seen, count);
+	CHECK_INT(reader.text_seen, text);
+
+	/* A restart makes a new report, as whole as the first. */
+	CHECK_INT(tcptop_collector_start(c, ignore_snapshot, NULL), 0);
+	CHECK_INT(tcptop_collector_feature_count(c), count);
+	CHECK_INT(read_features(c), text);
+	tcptop_collector_destroy(c);
+}
+
 int main(void)
 {
 	check_texts();
@@ -469,5 +569,6 @@ int main(void)
 	check_destroy_inside_callback();
 	check_destroy_while_running();
 	check_snapshot_ownership();
+	check_features();
 	return harness_exit(0);
 }

@@ -15,11 +15,17 @@
 #define REPLY_BYTES 5000
 #define MAX_RECORDS 8
 
+/* The features of this version, in TCPTOP_FEATURE_* order, as the C++ to_string names them. */
+static const char *const feature_names[] = {"tcp_counters", "tcp_lifecycle", "udp_counters",
+					    "udp_lifecycle", "socket_owners", "other_namespaces"};
+#define FEATURE_COUNT (sizeof(feature_names) / sizeof(feature_names[0]))
+
 /* The TCP records on one port from one snapshot, copied out of it. */
 struct observation {
 	uint64_t timestamp_ns;
 	int on_main_thread;
 	int stats_present;
+	size_t feature_count; /* as the callback (push) or the puller saw it */
 	size_t count;
 	struct tcptop_connection records[MAX_RECORDS];
 };
@@ -49,6 +55,7 @@ static void observe(const struct watch *w, const struct tcptop_snapshot *s, stru
 	o->timestamp_ns = tcptop_snapshot_timestamp_ns(s);
 	o->on_main_thread = pthread_equal(pthread_self(), w->main_thread);
 	o->stats_present = tcptop_snapshot_stats(s) != NULL;
+	o->feature_count = tcptop_collector_feature_count(w->collector);
 	for (i = 0; i < n; ++i) {
 		const struct tcptop_connection *c = tcptop_snapshot_connection(s, i);
 		if (c->protocol != TCPTOP_PROTO_TCP || (c->local_port != w->port && c->remote_port != w->port))
@@ -234,6 +241,7 @@ static void run(int push)
 		pthread_mutex_unlock(&w.mailbox.mutex);
 		if (observation_after(&w, harness_wall_ns(), &o) == 0) {
 			CHECK(o.stats_present);
+			CHECK_INT(o.feature_count, FEATURE_COUNT);
 			/* Push callbacks run on a thread of the library. */
 			if (push)
 				CHECK_INT(o.on_main_thread, 0);
@@ -286,6 +294,85 @@ static void check_slow_consumer(void)
 	tcptop_collector_destroy(c);
 }
 
+/* The report of a started collector, whole; the entry of `wanted`, or NULL. */
+static const struct tcptop_feature *check_report(const struct tcptop_collector *c, uint32_t wanted)
+{
+	const struct tcptop_feature *found = NULL;
+	size_t i;
+
+	if (!CHECK_INT(tcptop_collector_feature_count(c), FEATURE_COUNT))
+		return NULL;
+	for (i = 0; i < FEATURE_COUNT; ++i) {
+		const struct tcptop_feature *f = tcptop_collector_feature(c, i);
+		if (!CHECK(f != NULL))
+			continue;
+		CHECK_INT(f->feature, i);
+		CHECK_STR(f->name, feature_names[i]);
+		if (!CHECK(f->hooks != NULL) || !CHECK(f->note != NULL))
+			continue;
+		CHECK_INT(f->available, f->hooks[0] != '\0');
+		if (!f->available)
+			CHECK(f->note[0] != '\0');
+		printf("  %-17s %s %s%s%s\n", f->name, f->available ? "yes" : "no ", f->hooks,
+		       f->note[0] ? " / " : "", f->note);
+		if (f->feature == wanted)
+			found = f;
+	}
+	CHECK(tcptop_collector_feature(c, FEATURE_COUNT) == NULL);
+	return found;
+}
+
+static void ignore_snapshot(const struct tcptop_snapshot *s, void *user_data)
+{
+	(void)s;
+	(void)user_data;
+}
+
+static void check_features(void)
+{
+	struct tcptop_options opts;
+	struct tcptop_collector *c = NULL;
+	const struct tcptop_feature *f;
+	uint32_t udp[] = {TCPTOP_FEATURE_UDP_COUNTERS, TCPTOP_FEATURE_UDP_LIFECYCLE};
+	size_t i;
+
+	printf("features, everything asked for\n");
+	tcptop_options_init(&opts);
+	if (!CHECK_INT(tcptop_collector_create(&opts, &c), 0))
+		return;
+	CHECK_INT(tcptop_collector_feature_count(c), 0);
+	CHECK_INT(tcptop_collector_start_polling(c), 0);
+	f = check_report(c, TCPTOP_FEATURE_TCP_COUNTERS);
+	if (CHECK(f != NULL)) {
+		CHECK_INT(f->available, 1);
+		CHECK_STR(f->hooks, "iter/tcp");
+	}
+	/* Stop leaves the report: the same entry, still readable. */
+	CHECK_INT(tcptop_collector_stop(c), 0);
+	CHECK(tcptop_collector_feature(c, TCPTOP_FEATURE_TCP_COUNTERS) == f);
+	if (f)
+		CHECK_STR(f->hooks, "iter/tcp");
+	tcptop_collector_destroy(c);
+
+	printf("features, TCP only\n");
+	opts.protocols = TCPTOP_PROTO_TCP;
+	if (!CHECK_INT(tcptop_collector_create(&opts, &c), 0))
+		return;
+	CHECK_INT(tcptop_collector_start(c, ignore_snapshot, NULL), 0);
+	f = check_report(c, TCPTOP_FEATURE_TCP_COUNTERS);
+	if (CHECK(f != NULL))
+		CHECK_INT(f->available, 1);
+	for (i = 0; i < 2; ++i) {
+		f = tcptop_collector_feature(c, udp[i]);
+		if (!CHECK(f != NULL))
+			continue;
+		CHECK_INT(f->available, 0);
+		CHECK_STR(f->hooks, "");
+		CHECK(strstr(f->note, "not asked for") != NULL);
+	}
+	tcptop_collector_destroy(c);
+}
+
 int main(void)
 {
 	if (!harness_privileged())
@@ -293,5 +380,6 @@ int main(void)
 	run(0);
 	run(1);
 	check_slow_consumer();
+	check_features();
 	return harness_exit(0);
 }

@@ -45,6 +45,8 @@ def check_layouts():
     check(ctypes.sizeof(tcptop_ctypes.Connection) == 168, "struct tcptop_connection is 168 bytes")
     check(ctypes.sizeof(tcptop_ctypes.Stats) == 40, "struct tcptop_stats is 40 bytes")
     check(ctypes.sizeof(tcptop_ctypes.Options) == 28, "struct tcptop_options is 28 bytes")
+    check(ctypes.sizeof(tcptop_ctypes.Feature) == 8 + 3 * ctypes.sizeof(ctypes.c_char_p),
+          "struct tcptop_feature is two uint32_t and three pointers")
 
 
 def check_bad_input(lib):
@@ -66,9 +68,12 @@ def check_bad_input(lib):
     check(b"size" in lib.tcptop_last_error_message(), "message names the size")
     check(lib.tcptop_collector_stop(None) == -errno.EINVAL, "stop(NULL)")
     check(lib.tcptop_snapshot_connection_count(None) == 0, "count(NULL)")
+    check(lib.tcptop_collector_feature_count(None) == 0, "feature_count(NULL)")
+    check(not lib.tcptop_collector_feature(None, 0), "feature(NULL, 0)")
 
     with tcptop_ctypes.Collector(lib) as collector:
         check_error(errno.EBUSY, "not polling", lambda: collector.next_snapshot(0))
+        check(collector.features() == [], "no features before a start")
         collector.stop()
         collector.stop()
 
@@ -118,9 +123,24 @@ def check_records(records, client, server):
         check(record["state"] == "ESTABLISHED" and not record["closed"], "open")
 
 
+FEATURES = ["tcp_counters", "tcp_lifecycle", "udp_counters", "udp_lifecycle", "socket_owners",
+            "other_namespaces"]
+
+
+def check_features(features):
+    check([f["name"] for f in features] == FEATURES, f"the features in order: {features}")
+    check([f["feature"] for f in features] == list(range(len(FEATURES))), "feature values 0, 1, ...")
+    for f in features:
+        check(f["available"] == bool(f["hooks"]), f"available exactly when hooks are named: {f}")
+        check(f["available"] or f["note"], f"unavailable with a reason: {f}")
+    if features:
+        check(features[0]["available"] and features[0]["hooks"] == "iter/tcp", f"tcp_counters: {features[0]}")
+
+
 def check_traffic(lib):
     with tcptop_ctypes.Collector(lib, interval_ms=200) as collector:
         collector.start()
+        check_features(collector.features())
         client, server, port = open_exchange()
         done = time.time_ns()
         snapshot = collector.next_snapshot(10000)
