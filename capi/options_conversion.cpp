@@ -62,6 +62,8 @@ try {
 		return fail(-EINVAL, "invalid option protocols: unknown bits (use TCPTOP_PROTO_TCP, TCPTOP_PROTO_UDP)");
 	if (known.families & ~TCPTOP_FAMILY_ALL)
 		return fail(-EINVAL, "invalid option families: unknown bits (use TCPTOP_FAMILY_IPV4, TCPTOP_FAMILY_IPV6)");
+	if (known.hook_kinds & ~TCPTOP_HOOK_ALL)
+		return fail(-EINVAL, "invalid option hook_kinds: unknown bits (use TCPTOP_HOOK_CGROUP, TCPTOP_HOOK_FENTRY)");
 
 	out.interval = std::chrono::milliseconds(known.interval_ms);
 	out.pid = known.pid;
@@ -71,6 +73,8 @@ try {
 	out.families.ipv4 = known.families & TCPTOP_FAMILY_IPV4;
 	out.families.ipv6 = known.families & TCPTOP_FAMILY_IPV6;
 	out.max_connections = known.max_connections;
+	out.hook_kinds.cgroup = known.hook_kinds & TCPTOP_HOOK_CGROUP;
+	out.hook_kinds.fentry = known.hook_kinds & TCPTOP_HOOK_FENTRY;
 	return 0;
 } catch (const std::bad_alloc &) {
 	return fail(-ENOMEM, "out of memory");
@@ -96,4 +100,6 @@ void tcptop_options_init(struct tcptop_options *opts)
 	opts->families = (defaults.families.ipv4 ? TCPTOP_FAMILY_IPV4 : 0) |
 			 (defaults.families.ipv6 ? TCPTOP_FAMILY_IPV6 : 0);
 	opts->max_connections = static_cast<uint32_t>(defaults.max_connections);
+	opts->hook_kinds = (defaults.hook_kinds.cgroup ? TCPTOP_HOOK_CGROUP : 0) |
+			   (defaults.hook_kinds.fentry ? TCPTOP_HOOK_FENTRY : 0);
 }

@@ -29,6 +29,7 @@ class Options(ctypes.Structure):
         ("families", ctypes.c_uint32),
         ("max_connections", ctypes.c_uint32),
         ("port", ctypes.c_uint16),
+        ("hook_kinds", ctypes.c_uint32),
     ]
 
 

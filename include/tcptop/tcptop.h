@@ -90,6 +90,13 @@ extern "C" {
 #define TCPTOP_FAMILY_ALL (TCPTOP_FAMILY_IPV4 | TCPTOP_FAMILY_IPV6)
 /**@}*/
 
+/** \name Hook kinds: bits of tcptop_options.hook_kinds (where there is a choice: UDP) */
+/**@{*/
+#define TCPTOP_HOOK_CGROUP 0x1u /**< cgroup_skb and cgroup/sock programs, the first choice */
+#define TCPTOP_HOOK_FENTRY 0x2u /**< fentry programs on the kernel's UDP functions, the fallback */
+#define TCPTOP_HOOK_ALL (TCPTOP_HOOK_CGROUP | TCPTOP_HOOK_FENTRY)
+/**@}*/
+
 /** \name Roles: values of tcptop_connection.role */
 /**@{*/
 #define TCPTOP_ROLE_UNKNOWN 0u /**< opened before the collector started, or a UDP flow */
@@ -135,6 +142,11 @@ struct tcptop_options {
 	uint32_t max_connections;
 	/** Only connections with this local or remote port; 0 (default) for all. */
 	uint16_t port;
+	/** TCPTOP_HOOK_* bits: the hook kinds allowed where there is a choice.
+	 *  Default TCPTOP_HOOK_ALL. With none that works, UDP is unavailable
+	 *  (see tcptop_collector_feature()). A caller whose struct ends before
+	 *  this field (size 28) gets the default. */
+	uint32_t hook_kinds;
 };
 
 /**

@@ -170,6 +170,9 @@ static const struct option_case option_cases[] = {
 	OPTION_CASE(max_connections, "max_connections", 4194305, 0),
 	OPTION_CASE(max_connections, "max_connections", 1, 1),
 	OPTION_CASE(max_connections, "max_connections", 4194304, 1),
+	OPTION_CASE(hook_kinds, "hook_kinds", 0x4u, 0),
+	OPTION_CASE(hook_kinds, "hook_kinds", TCPTOP_HOOK_FENTRY, 1),
+	OPTION_CASE(hook_kinds, "hook_kinds", 0, 1),
 };
 
 static void check_options(void)
@@ -192,6 +195,7 @@ static void check_options(void)
 	CHECK_INT(opts.max_connections, 65536);
 	CHECK_INT(opts.pid, 0);
 	CHECK_INT(opts.port, 0);
+	CHECK_INT(opts.hook_kinds, TCPTOP_HOOK_CGROUP | TCPTOP_HOOK_FENTRY);
 
 	CHECK_INT(tcptop_collector_create(NULL, &c), -EINVAL);
 	CHECK_MESSAGE("opts");
@@ -200,8 +204,14 @@ static void check_options(void)
 
 	opts.size = 0;
 	check_create_rejects(&opts, "size");
-	opts.size = sizeof(opts) - 1;
+	/* The first struct had 28 bytes: less is no version of it; 28 is, and
+	 * leaves the fields added since (hook_kinds) at their defaults. */
+	opts.size = 27;
 	check_create_rejects(&opts, "size");
+	opts.size = 28;
+	opts.hook_kinds = 0x80u; /* beyond the caller's struct: never read */
+	check_create_accepts(&opts);
+	tcptop_options_init(&opts);
 	opts.size = 1u << 20;
 	check_create_rejects(&opts, "size");
 
