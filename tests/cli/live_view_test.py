@@ -22,8 +22,13 @@ workdir = tempfile.mkdtemp(prefix="tcptop-live-")
 class Tmux:
     """A private tmux server with one pane running a plain bash."""
 
+    count = 0
+
     def __init__(self):
-        self.socket = os.path.join(workdir, "tmux.sock")
+        # A socket of its own: kill-server returns before the old server is
+        # gone, and a new session on its socket would reach the dying one.
+        Tmux.count += 1
+        self.socket = os.path.join(workdir, f"tmux{Tmux.count}.sock")
         self.tmux("-f", "/dev/null", "new-session", "-d", "-x", str(WIDTH), "-y", str(HEIGHT),
                   "-s", "live", "env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin TERM=screen "
                   "PS1='$ ' bash --norc --noprofile")
