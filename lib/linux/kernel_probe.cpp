@@ -52,8 +52,8 @@ constexpr const char *udp_functions[] = {
 	"ip_send_skb", "ip6_send_skb", "__udp_enqueue_schedule_skb", "inet_release",
 };
 
-/* Whether an fentry program really loads and attaches: the program type is
- * there whenever tp_btf is, but the trampoline behind it may not be. */
+/* The program type is there whenever tp_btf is, but the trampoline behind
+ * it may not be: only loading and attaching one tells. */
 std::string probe_fentry(const btf *vmlinux)
 {
 	for (const char *function : udp_functions) {
@@ -106,10 +106,18 @@ KernelOffer probe_kernel()
 	offer.cgroup_sock_release =
 		has_program_type(BPF_PROG_TYPE_CGROUP_SOCK) &&
 		has_enum_value(vmlinux, "bpf_attach_type", "BPF_CGROUP_INET_SOCK_RELEASE");
-	offer.udp_fentry_missing = probe_fentry(vmlinux);
-	offer.udp_fentry = offer.udp_fentry_missing.empty();
 	btf__free(vmlinux);
 	return offer;
+}
+
+std::string probe_udp_fentry()
+{
+	btf *vmlinux = btf__load_vmlinux_btf();
+	if (!vmlinux)
+		return "kernel has no BTF";
+	std::string missing = probe_fentry(vmlinux);
+	btf__free(vmlinux);
+	return missing;
 }
 
 std::optional<std::string> cgroup2_mount_point()
@@ -135,8 +143,9 @@ std::optional<std::string> cgroup2_mount_point()
 	return std::nullopt;
 }
 
-int open_cgroup2_root(std::string &where, std::string &error)
+int open_cgroup2_root(std::string &where, bool &private_mount, std::string &error)
 {
+	private_mount = false;
 	if (std::optional<std::string> mounted = cgroup2_mount_point()) {
 		where = *mounted;
 		int fd = open(mounted->c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -172,6 +181,7 @@ int open_cgroup2_root(std::string &where, std::string &error)
 		return -1;
 	}
 	where = "a private cgroup v2 mount";
+	private_mount = true;
 	return fd;
 }
 

@@ -15,16 +15,20 @@ struct KernelOffer {
 	bool task_file_iterator = false;   ///< iter/task_file with bpf_sock_from_file (5.11)
 	bool cgroup_skb = false;           ///< cgroup_skb programs (4.10)
 	bool cgroup_sock_release = false;  ///< cgroup/sock_create and sock_release (5.9)
-	/// fentry programs load and attach (BPF trampolines, 5.5; not every
-	/// build or architecture has them), and the UDP functions they hook exist.
-	bool udp_fentry = false;
-	/// Why udp_fentry is false, when it is.
-	std::string udp_fentry_missing;
 };
 
 /// Reads the kernel's BTF and asks the kernel about program types; no
 /// program is loaded. Every hook is absent when there is no vmlinux BTF.
 KernelOffer probe_kernel();
+
+/**
+ * \brief Whether the fentry fallback for UDP can run: the UDP functions it
+ * hooks exist, and an fentry program really loads and attaches (BPF
+ * trampolines, 5.5; not every build or architecture has them).
+ * \return empty if so, else why not. Loads a trivial program, so it is
+ * asked only when the fallback is needed.
+ */
+std::string probe_udp_fentry();
 
 /// Where the cgroup v2 hierarchy is mounted with its root visible, if anywhere.
 std::optional<std::string> cgroup2_mount_point();
@@ -36,9 +40,10 @@ std::optional<std::string> cgroup2_mount_point();
  * privately, opens its root and detaches the mount again (the descriptor
  * keeps the cgroup), which needs CAP_SYS_ADMIN.
  * \param where set to the mount point used, or to how the root was reached
+ * \param private_mount set when a private mount was needed
  * \param error set to the cause when no descriptor can be had
  * \return the descriptor, or -1
  */
-int open_cgroup2_root(std::string &where, std::string &error);
+int open_cgroup2_root(std::string &where, bool &private_mount, std::string &error);
 
 } // namespace tcptop::linux_impl

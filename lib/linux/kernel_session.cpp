@@ -168,19 +168,20 @@ void KernelSession::plan_udp(HookPlan &plan, const HookKinds &allowed, const Ker
 	}
 
 	std::string where;
+	bool private_mount = false;
 	std::string cgroup_missing;
 	if (!allowed.cgroup)
 		cgroup_missing = "cgroup hooks are not allowed (options.hook_kinds)";
 	else if (!offer.cgroup_skb)
 		cgroup_missing = "kernel lacks the cgroup_skb program type (Linux 4.10)";
-	else if ((cgroup_fd_ = open_cgroup2_root(where, cgroup_missing)) >= 0)
+	else if ((cgroup_fd_ = open_cgroup2_root(where, private_mount, cgroup_missing)) >= 0)
 		cgroup_missing.clear();
 
 	if (cgroup_missing.empty()) {
 		plan.udp = UdpHooks::cgroup;
 		FeatureStatus counters = feature(Feature::udp_counters,
 						 "cgroup_skb/egress+ingress on " + where);
-		if (!cgroup2_mount_point())
+		if (private_mount)
 			counters.note = "no cgroup v2 hierarchy is mounted: attached through a private mount";
 		plan.features.push_back(counters);
 		plan.udp_cgroup_lifecycle = offer.cgroup_sock_release;
@@ -194,7 +195,7 @@ void KernelSession::plan_udp(HookPlan &plan, const HookKinds &allowed, const Ker
 
 	std::string fentry_missing = !allowed.fentry
 		? "fentry programs are not allowed (options.hook_kinds)"
-		: offer.udp_fentry_missing;
+		: probe_udp_fentry();
 	if (fentry_missing.empty()) {
 		plan.udp = UdpHooks::fentry;
 		FeatureStatus counters = feature(Feature::udp_counters,
