@@ -25,11 +25,16 @@ def _offered_packages():
     return [line.split(" ", 1)[0] for line in result.stdout.splitlines() if line.strip()]
 
 
+def _update_package_lists():
+    if os.geteuid() == 0:
+        subprocess.run(["apt-get", "update", "-qq"], check=False)
+
+
 def _newest_offered_package():
     offered = _offered_packages()
-    if not offered and os.geteuid() == 0:
+    if not offered:
         # A machine whose package lists were never fetched knows no kernel yet.
-        subprocess.run(["apt-get", "update", "-qq"], check=False)
+        _update_package_lists()
         offered = _offered_packages()
     if not offered:
         raise KernelUnavailable("apt knows no linux-image-6.1.0-N-cloud-amd64-unsigned "
@@ -44,8 +49,8 @@ def _download(package, cache):
         command[1:1] = ["-o", "APT::Sandbox::User=root"]
     result = subprocess.run(command, cwd=cache, capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        raise KernelUnavailable(f"apt-get download {package} failed: "
-                                f"{result.stderr.strip().splitlines()[-1:]}")
+        last_line = (result.stderr.strip().splitlines() or ["no message"])[-1]
+        raise KernelUnavailable(f"apt-get download {package} failed: {last_line}")
 
 
 def _extract_vmlinuz(deb, target):
@@ -74,7 +79,12 @@ def kernel_image(cache):
     os.makedirs(cache, exist_ok=True)
     debs = glob.glob(os.path.join(cache, "linux-image-6.1.0-*-cloud-amd64-unsigned_*.deb"))
     if not debs:
-        _download(_newest_offered_package(), cache)
+        try:
+            _download(_newest_offered_package(), cache)
+        except KernelUnavailable:
+            # Old package lists name kernels the archive no longer holds.
+            _update_package_lists()
+            _download(_newest_offered_package(), cache)
         debs = glob.glob(os.path.join(cache, "linux-image-6.1.0-*-cloud-amd64-unsigned_*.deb"))
         if not debs:
             raise KernelUnavailable(f"apt-get download left no kernel package in {cache}")
