@@ -42,7 +42,8 @@ def cannot_run(reason):
 def parse_arguments():
     # meson runs tests in the build folder and passes paths relative to it;
     # the guest has the same files at the same absolute paths.
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(
+        description="Run the privileged tests inside Debian 12's 6.1 kernel under qemu.")
     parser.add_argument("--cache", required=True, help="folder for the kernel package and the guest")
     parser.add_argument("--collector", required=True, help="the collector integration test binary")
     parser.add_argument("--tcptop", help="the tcptop binary, for the CLI JSON test")
@@ -50,6 +51,8 @@ def parse_arguments():
     parser.add_argument("--cli-test", help="tests/cli/json_test.py")
     parser.add_argument("--timeout", type=float, default=840, help="seconds the guest may run")
     arguments = parser.parse_args()
+    if arguments.cli_test and not (arguments.tcptop and arguments.libtcptop):
+        parser.error("--cli-test needs --tcptop and --libtcptop")
     for name in ("cache", "collector", "tcptop", "libtcptop", "cli_test"):
         if getattr(arguments, name):
             setattr(arguments, name, os.path.abspath(getattr(arguments, name)))
