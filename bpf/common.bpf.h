@@ -88,20 +88,13 @@ static __always_inline __u32 socket_netns(const struct sock *sk)
 	return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
 }
 
-/* Linux 6.1 keeps the socket flags in struct sock; later kernels moved
- * them into struct sock_common as skc_flags. */
-struct sock___with_sk_flags {
-	unsigned long sk_flags;
-} __attribute__((preserve_access_index));
-
+/* The socket flags live in struct sock_common as skc_flags (the kernel's
+ * sk_flags is a macro for it) on every supported kernel: both 6.1's and
+ * 6.18's BTF have it there, so no flavor is needed. */
 static __always_inline bool socket_flag(const struct sock *sk, int flag)
 {
-	unsigned long flags;
+	unsigned long flags = BPF_CORE_READ(sk, __sk_common.skc_flags);
 
-	if (bpf_core_field_exists(sk->__sk_common.skc_flags))
-		flags = BPF_CORE_READ(sk, __sk_common.skc_flags);
-	else
-		flags = BPF_CORE_READ((struct sock___with_sk_flags *)sk, sk_flags);
 	return flags & (1UL << flag);
 }
 

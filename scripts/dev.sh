@@ -13,21 +13,36 @@ build=${TCPTOP_BUILD_DIR:-$root/build}
 # tcptop as an unprivileged user there; nm (binutils) lists the exported symbols.
 packages=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config meson ninja-build
           libboost-dev doctest-dev doxygen g++ binutils iproute2 python3 tmux util-linux)
+# The kernels suite (tests/kernels/) boots Debian's 6.1 kernel under qemu
+# with a busybox initramfs; it fetches the kernel package itself. Installed
+# without qemu's recommended GUI, audio and video libraries (170 packages).
+lean_packages=(qemu-system-x86 busybox-static)
+
+missing_of() {
+    for package in "$@"; do
+        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
+            echo "$package"
+    done
+}
 
 install_missing() {
-    local missing=()
-    for package in "${packages[@]}"; do
-        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
-            missing+=("$package")
-    done
-    if ((${#missing[@]})); then
-        echo "dev.sh: installing ${missing[*]}" >&2
+    local missing lean_missing
+    mapfile -t missing < <(missing_of "${packages[@]}")
+    mapfile -t lean_missing < <(missing_of "${lean_packages[@]}")
+    if ((${#missing[@]} + ${#lean_missing[@]})); then
+        echo "dev.sh: installing ${missing[*]} ${lean_missing[*]}" >&2
         if [[ $(id -u) -ne 0 ]]; then
             echo "dev.sh: installing packages needs root (run with sudo)" >&2
             exit 1
         fi
         apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+        export DEBIAN_FRONTEND=noninteractive
+        if ((${#missing[@]})); then
+            apt-get install -y -qq "${missing[@]}" >/dev/null
+        fi
+        if ((${#lean_missing[@]})); then
+            apt-get install -y -qq --no-install-recommends "${lean_missing[@]}" >/dev/null
+        fi
     fi
 }
 

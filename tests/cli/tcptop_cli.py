@@ -35,6 +35,16 @@ def require_bpf():
     sys.exit(77)
 
 
+def scaled(seconds):
+    """seconds stretched by TCPTOP_TEST_TIME_SCALE (at least 1), for how long
+    a test waits on a slow machine such as an emulated kernel."""
+    try:
+        factor = float(os.environ.get("TCPTOP_TEST_TIME_SCALE", "1"))
+    except ValueError:
+        factor = 1.0
+    return seconds * max(factor, 1.0)
+
+
 def run_tests(namespace):
     """Run every test_* function of namespace in order; exit 1 if any failed."""
     tests = [(name, f) for name, f in namespace.items() if name.startswith("test_") and callable(f)]
@@ -80,6 +90,7 @@ class LineReader:
 
     def next(self, timeout):
         """The next line without its newline; None at the end of the input."""
+        timeout = scaled(timeout)
         deadline = time.monotonic() + timeout
         while b"\n" not in self.pending:
             left = deadline - time.monotonic()
@@ -139,6 +150,7 @@ class Child:
         os.write(self._proceed_fd, b"g")
 
     def wait_exit(self, timeout=20.0):
+        timeout = scaled(timeout)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             pid, status = os.waitpid(self.pid, os.WNOHANG)
@@ -305,6 +317,7 @@ class Tcptop:
 
     def snapshots_until(self, predicate, timeout=20.0):
         """Snapshots until one satisfies predicate; all of them, that one last."""
+        timeout = scaled(timeout)
         deadline = time.monotonic() + timeout
         seen = []
         while True:
@@ -312,7 +325,8 @@ class Tcptop:
             if left <= 0:
                 raise TimeoutError(f"no snapshot as expected within {timeout} s; last: "
                                    f"{seen[-1] if seen else None}")
-            seen.append(self.next_snapshot(left))
+            # next_snapshot() stretches its timeout again: hand it the unstretched rest.
+            seen.append(self.next_snapshot(left / scaled(1.0)))
             if predicate(seen[-1]):
                 return seen
 
@@ -324,7 +338,7 @@ class Tcptop:
 
     def wait(self, timeout=20.0):
         try:
-            return self.process.wait(timeout)
+            return self.process.wait(scaled(timeout))
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()

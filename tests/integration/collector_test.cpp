@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "time_scale.h"
 #include "traffic.h"
 #include "watcher.h"
 
@@ -96,6 +97,10 @@ void check_exchange(const Snapshot &snapshot, const traffic::TcpExchange &exchan
 	CHECK(server->bytes_received == request_bytes);
 	CHECK(server->local_port == exchange.port);
 
+	CHECK(client->socket_cookie != 0);
+	CHECK(server->socket_cookie != 0);
+	CHECK(client->socket_cookie != server->socket_cookie);
+
 	for (const ConnectionRecord *record : {client, server}) {
 		CHECK(record->family == family);
 		CHECK(tcptop::format_address(record->family, record->local_addr) == address);
@@ -112,6 +117,15 @@ void check_exchange(const Snapshot &snapshot, const traffic::TcpExchange &exchan
 	}
 }
 
+/* pid -> socket cookie of the TCP records on \p port. */
+std::map<std::uint32_t, std::uint64_t> cookies_by_pid(const Snapshot &snapshot, std::uint16_t port)
+{
+	std::map<std::uint32_t, std::uint64_t> cookies;
+	for (const ConnectionRecord &record : by_port(snapshot, tcptop::Protocol::tcp, port))
+		cookies[record.pid] = record.socket_cookie;
+	return cookies;
+}
+
 void exchange_while_watching(const std::string &listen_address, const std::string &connect_address,
 			     tcptop::AddressFamily family, const std::string &reported_address)
 {
@@ -120,7 +134,8 @@ void exchange_while_watching(const std::string &listen_address, const std::strin
 
 	traffic::TcpExchange exchange =
 		traffic::run_tcp_exchange(listen_address, connect_address, request_bytes, reply_bytes);
-	check_exchange(watcher.fresh_snapshot(), exchange, family, reported_address, false);
+	Snapshot open = watcher.fresh_snapshot();
+	check_exchange(open, exchange, family, reported_address, false);
 
 	std::uint64_t closing = wall_now_ns();
 	exchange.client->proceed();
@@ -129,6 +144,9 @@ void exchange_while_watching(const std::string &listen_address, const std::strin
 	CHECK(exchange.server->wait_exit() == 0);
 	Snapshot closed = gather_closed(watcher, closing, tcptop::Protocol::tcp, exchange.port, 2);
 	check_exchange(closed, exchange, family, reported_address, true);
+	/* The walk (iter/tcp) and the close (the state-change hook) name each
+	 * socket by the same cookie. */
+	CHECK(cookies_by_pid(closed, exchange.port) == cookies_by_pid(open, exchange.port));
 
 	/* Reported closed once; then gone. */
 	std::optional<Snapshot> later = watcher.snapshot_after(closed.timestamp_ns);
@@ -346,7 +364,8 @@ TEST_CASE("2,000 short connections within one interval all appear, closed and ex
 	constexpr int connections = 2000;
 	constexpr std::size_t each_way = 100;
 	Options options;
-	options.interval = std::chrono::seconds(3);
+	/* One interval holds the whole burst, however slow the machine. */
+	options.interval = scaled(std::chrono::seconds(3));
 
 	Child server("tt-burst-srv", [&](Child &self) {
 		int listener = traffic::listen_on("127.0.0.1");
@@ -442,7 +461,7 @@ TEST_CASE("the same addresses in two network namespaces are two connections")
 TEST_CASE("RTT is measured, and rates match the bytes moved in the interval")
 {
 	Options options;
-	options.interval = std::chrono::seconds(1);
+	options.interval = scaled(std::chrono::seconds(1));
 	Watcher watcher(options);
 	constexpr std::size_t burst = 4'000'000;
 
@@ -541,7 +560,8 @@ TEST_CASE("a slow handler does not stall collection: snapshots are coalesced, no
 
 	std::uint64_t coalesced = 0;
 	int closed_seen = 0;
-	std::uint64_t deadline = wall_now_ns() + 5'000'000'000ULL;
+	std::uint64_t deadline =
+		wall_now_ns() + static_cast<std::uint64_t>(scaled(std::chrono::seconds(5)).count()) * 1'000'000ULL;
 	while (wall_now_ns() < deadline && (closed_seen < 2 || coalesced == 0)) {
 		std::optional<Snapshot> snapshot = watcher.snapshot_after(0, 3000);
 		if (!snapshot)

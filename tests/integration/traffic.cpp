@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Real traffic for the integration tests: child processes with chosen names.
 #include "traffic.h"
+#include "time_scale.h"
 
 #include <cerrno>
 #include <csignal>
@@ -120,7 +121,7 @@ void Child::wait_proceed()
 std::uint64_t Child::next_report(int timeout_ms)
 {
 	std::uint64_t value = 0;
-	if (!read_full(to_test_[0], &value, sizeof(value), timeout_ms))
+	if (!read_full(to_test_[0], &value, sizeof(value), scaled_ms(timeout_ms)))
 		throw std::runtime_error("child " + std::to_string(pid_) + " reported nothing");
 	return value;
 }
@@ -134,7 +135,8 @@ void Child::proceed()
 
 int Child::wait_exit(int timeout_ms)
 {
-	for (int waited = 0; waited <= timeout_ms; waited += 10) {
+	const int limit_ms = scaled_ms(timeout_ms);
+	for (int waited = 0; waited <= limit_ms; waited += 10) {
 		int status = 0;
 		pid_t done = waitpid(pid_, &status, WNOHANG);
 		if (done == pid_) {

@@ -35,6 +35,7 @@ public:
 	void wait_proceed();
 
 	/// In the test: the next number the child reported (fails the test on timeout).
+	/// Timeouts here are stretched by time_scale().
 	std::uint64_t next_report(int timeout_ms = 20000);
 	/// In the test: let the child go on.
 	void proceed();

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Watcher: a running collector whose snapshots a test can wait for.
 #include "watcher.h"
+#include "time_scale.h"
 
 #include <chrono>
 #include <stdexcept>
@@ -31,7 +32,7 @@ Watcher::~Watcher()
 std::optional<tcptop::Snapshot> Watcher::snapshot_after(std::uint64_t after_ns, int timeout_ms)
 {
 	std::unique_lock lock(mutex_);
-	auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+	auto deadline = std::chrono::steady_clock::now() + scaled(std::chrono::milliseconds(timeout_ms));
 	for (;;) {
 		while (!snapshots_.empty()) {
 			tcptop::Snapshot snapshot = std::move(snapshots_.front());

@@ -24,7 +24,8 @@ public:
 			 std::function<void(const tcptop::Snapshot &)> on_snapshot = {});
 	~Watcher();
 
-	/// The next snapshot made after wall-clock time \p after_ns; nullopt on timeout.
+	/// The next snapshot made after wall-clock time \p after_ns; nullopt on timeout
+	/// (\p timeout_ms stretched by time_scale()).
 	std::optional<tcptop::Snapshot> snapshot_after(std::uint64_t after_ns, int timeout_ms = 15000);
 	/// The next snapshot made from now on.
 	tcptop::Snapshot fresh_snapshot();

@@ -1,0 +1,167 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+# The privileged tests inside Debian 12's 6.1 kernel, booted under qemu: pass only if all pass there.
+import argparse
+import os
+import shlex
+import shutil
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from debian_kernel import KernelUnavailable, kernel_image  # noqa: E402
+from guest_root import GuestRoot, GuestRootError  # noqa: E402
+from qemu_guest import boot  # noqa: E402
+
+# Emulation runs the guest several times slower than the host; tests stretch
+# their intervals and deadlines by this factor (TCPTOP_TEST_TIME_SCALE).
+DEFAULT_TIME_SCALE = 5
+DEBIAN_PYTHON = "/usr/bin/python3"
+HOST_PROGRAMS = {
+    "qemu-system-x86_64": "qemu-system-x86",
+    "busybox": "busybox-static",
+    "ip": "iproute2",
+    "dpkg-deb": "dpkg",
+    "ldd": "libc-bin",
+    "dash": "dash",
+}
+
+
+def required():
+    return os.environ.get("CI") == "true" or os.environ.get("TCPTOP_REQUIRE_BPF") == "1"
+
+
+def cannot_run(reason):
+    """Skip (77) with a one-line reason; in CI a skip is a failure."""
+    if required():
+        print(f"FAIL: {reason}; CI=true or TCPTOP_REQUIRE_BPF=1 forbids skipping", file=sys.stderr)
+        sys.exit(1)
+    print(f"SKIP: {reason}", file=sys.stderr)
+    sys.exit(77)
+
+
+def parse_arguments():
+    # meson runs tests in the build folder and passes paths relative to it;
+    # the guest has the same files at the same absolute paths.
+    parser = argparse.ArgumentParser(
+        description="Run the privileged tests inside Debian 12's 6.1 kernel under qemu.")
+    parser.add_argument("--cache", required=True, help="folder for the kernel package and the guest")
+    parser.add_argument("--collector", required=True, help="the collector integration test binary")
+    parser.add_argument("--tcptop", help="the tcptop binary, for the CLI JSON test")
+    parser.add_argument("--libtcptop", help="the library, the CLI tests' second argument")
+    parser.add_argument("--cli-test", help="tests/cli/json_test.py")
+    parser.add_argument("--timeout", type=float, default=840, help="seconds the guest may run")
+    arguments = parser.parse_args()
+    if arguments.cli_test and not (arguments.tcptop and arguments.libtcptop):
+        parser.error("--cli-test needs --tcptop and --libtcptop")
+    for name in ("cache", "collector", "tcptop", "libtcptop", "cli_test"):
+        if getattr(arguments, name):
+            setattr(arguments, name, os.path.abspath(getattr(arguments, name)))
+    return arguments
+
+
+def guest_tests(arguments):
+    """(name, shell command) of each test to run in the guest."""
+    tests = [("collector", shlex.join([arguments.collector, "--duration=true"]))]
+    if arguments.cli_test:
+        tests.append(("cli_json", shlex.join([DEBIAN_PYTHON, arguments.cli_test,
+                                              arguments.tcptop, arguments.libtcptop])))
+    return tests
+
+
+def make_guest_root(arguments, tests):
+    root = GuestRoot(os.path.join(arguments.cache, "guest-root"))
+    root.add_directories("/proc", "/sys", "/dev", "/tmp", "/run", "/var", "/root")
+    root.add_program(shutil.which("busybox"), "/bin/busybox")
+    # system() runs /bin/sh; busybox's sh would run its own ip applet (no
+    # netns) whatever PATH says, so /bin/sh is Debian's dash.
+    root.add_program(shutil.which("dash"), "/bin/sh")
+    root.add_file(os.path.join(os.path.dirname(os.path.abspath(__file__)), "guest_init.sh"),
+                  "/init", mode=0o755)
+    root.add_program(shutil.which("ip"), "/usr/sbin/ip")
+    root.add_program(arguments.collector)
+    if arguments.cli_test:
+        root.add_program(arguments.tcptop)
+        root.add_program(arguments.libtcptop)
+        root.add_python(DEBIAN_PYTHON)
+        cli_folder = os.path.dirname(os.path.abspath(arguments.cli_test))
+        for name in os.listdir(cli_folder):
+            if name.endswith(".py"):
+                root.add_file(os.path.join(cli_folder, name))
+
+    scale = os.environ.get("TCPTOP_TEST_TIME_SCALE", str(DEFAULT_TIME_SCALE))
+    environment = {
+        "TCPTOP_REQUIRE_BPF": "1" if required() else "0",
+        "TCPTOP_TEST_TIME_SCALE": scale,
+        "HOME": "/root",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    root.add_text("/etc/tcptop-kernels/environment",
+                  "".join(f"export {key}={shlex.quote(value)}\n" for key, value in environment.items()))
+    root.add_text("/etc/tcptop-kernels/tests", "".join(f"{name} {command}\n" for name, command in tests))
+    return root
+
+
+def main():
+    arguments = parse_arguments()
+    if os.geteuid() != 0:
+        cannot_run("the kernels suite runs the privileged tests in a VM and needs root")
+    for program, package in HOST_PROGRAMS.items():
+        if not shutil.which(program):
+            cannot_run(f"{program} not found (apt-get install {package}; scripts/dev.sh test does)")
+    if arguments.cli_test and not os.access(DEBIAN_PYTHON, os.X_OK):
+        cannot_run(f"{DEBIAN_PYTHON} not found (apt-get install python3)")
+    try:
+        kernel, kernel_version = kernel_image(arguments.cache)
+    except KernelUnavailable as error:
+        cannot_run(f"no Debian 6.1 kernel: {error}")
+
+    tests = guest_tests(arguments)
+    try:
+        root = make_guest_root(arguments, tests)
+    except GuestRootError as error:
+        print(f"FAIL: cannot assemble the guest: {error}", file=sys.stderr)
+        return 1
+    initramfs = os.path.join(arguments.cache, "initramfs.cpio")
+    size = root.pack(initramfs)
+    print(f"kernels: booting Debian's linux-image {kernel_version} under qemu (TCG), "
+          f"initramfs {size / 2**20:.0f} MiB", flush=True)
+
+    run = boot(kernel, initramfs, arguments.timeout)
+    return verdict(run, [name for name, _ in tests])
+
+
+def verdict(run, names):
+    """Print one line per test and the run time; the exit status of the whole."""
+    failed = skipped = 0
+    print(f"kernels: guest {run.kernel or '(kernel never reached init)'}, "
+          f"{run.seconds:.0f} s from qemu's start to its end")
+    for failure in run.setup_failures:
+        print(f"kernels: guest setup failed: {failure}")
+        failed += 1
+    for name in names:
+        status, seconds = run.results.get(name, (None, 0))
+        if status is None:
+            outcome = "did not finish"
+            failed += 1
+        elif status == 0:
+            outcome = "passed"
+        elif status == 77 and not required():
+            outcome = "skipped"
+            skipped += 1
+        else:
+            outcome = f"failed (exit status {status})"
+            failed += 1
+        print(f"kernels: {name}: {outcome} ({seconds} s)")
+    if run.timed_out:
+        print("kernels: FAIL: the guest ran out of time")
+        failed += 1
+    elif not run.reached_end:
+        print("kernels: FAIL: the guest stopped before its end marker")
+        failed += 1
+    if failed:
+        return 1
+    return 77 if skipped == len(names) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
