@@ -103,7 +103,9 @@ def test_fentry_fallback_exact_where_the_kernel_has_trampolines():
         # Linux 6.18 here cannot load fentry programs; the kernels suite
         # runs this test on 6.1, which can.
         assert "fentry: kernel cannot" in udp["note"], udp
+        print(f"     fentry unavailable on this kernel: {udp['note']}", flush=True)
         return
+    print(f"     UDP through {udp['hooks']}", flush=True)
     assert udp["hooks"] == "fentry/ip_send_skb+ip6_send_skb+__udp_enqueue_schedule_skb", udp
     assert found["udp_lifecycle"]["hooks"] == "fentry/inet_release", found
 
@@ -127,9 +129,21 @@ def test_fentry_fallback_exact_where_the_kernel_has_trampolines():
             exchange.kill()
 
 
+def test_without_a_cgroup_root_the_fallback_is_chosen_by_itself():
+    udp = features(WITHOUT_CGROUP2 + WITHOUT_SYS_ADMIN)["udp_counters"]
+    assert "CAP_SYS_ADMIN" in udp["note"], udp
+    if udp["available"]:
+        assert udp["hooks"].startswith("fentry/"), udp
+        assert udp["note"].startswith("cgroup_skb not used: "), udp
+    else:
+        assert "cgroup_skb: " in udp["note"] and "; fentry: " in udp["note"], udp
+
+
 def test_udp_unavailable_tcp_still_exact():
+    # Only cgroup hooks allowed: a kernel with trampolines would otherwise
+    # count UDP through the fentry fallback (the test above).
     prefix = WITHOUT_CGROUP2 + WITHOUT_SYS_ADMIN
-    found = features(prefix)
+    found = features(prefix, "--hooks", "cgroup")
     for name in ("udp_counters", "udp_lifecycle"):
         assert not found[name]["available"], found[name]
     assert "CAP_SYS_ADMIN" in found["udp_counters"]["note"], found["udp_counters"]
@@ -139,7 +153,7 @@ def test_udp_unavailable_tcp_still_exact():
 
     tcp = TcpExchange(exchanges=((5000, 700),))
     udp = UdpExchange(size=300)
-    monitor = Tcptop(prefix + [binary(), "--json", "-i", "0.2"])
+    monitor = Tcptop(prefix + [binary(), "--json", "-i", "0.2", "--hooks", "cgroup"])
     try:
         monitor.next_snapshot()
         tcp.start()

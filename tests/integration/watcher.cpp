@@ -4,10 +4,49 @@
 #include "time_scale.h"
 
 #include <chrono>
+#include <cstdlib>
 #include <stdexcept>
+#include <string_view>
+
+namespace {
+
+/*
+ * TCPTOP_TEST_HOOK_KINDS=fentry runs every test with only the fentry
+ * fallback allowed where the collector has a choice (UDP): the kernels
+ * suite runs the suite so a second time on a kernel that offers both, and
+ * the numbers must be the same. A test must not pass by UDP being
+ * unavailable, so the collector is required to use what was forced.
+ */
+tcptop::Options with_test_hook_kinds(tcptop::Options options)
+{
+	const char *forced = std::getenv("TCPTOP_TEST_HOOK_KINDS");
+	if (!forced || !*forced)
+		return options;
+	if (std::string_view(forced) != "fentry")
+		throw std::invalid_argument("TCPTOP_TEST_HOOK_KINDS: only 'fentry' is known");
+	options.hook_kinds.cgroup = false;
+	return options;
+}
+
+void require_forced_hooks(const tcptop::NetworkCollector &collector)
+{
+	const char *forced = std::getenv("TCPTOP_TEST_HOOK_KINDS");
+	if (!forced || !*forced)
+		return;
+	for (const tcptop::FeatureStatus &status : collector.features()) {
+		bool asked = status.note.find("not asked") == std::string::npos;
+		if (status.feature == tcptop::Feature::udp_counters && asked &&
+		    status.hooks.rfind("fentry/", 0) != 0)
+			throw std::runtime_error("TCPTOP_TEST_HOOK_KINDS=fentry, but UDP is counted by '" +
+						 status.hooks + "': " + status.note);
+	}
+}
+
+} // namespace
 
 Watcher::Watcher(tcptop::Options options, std::function<void(const tcptop::Snapshot &)> on_snapshot)
-	: work_(io_.get_executor()), collector_(tcptop::make_ebpf_collector(options))
+	: work_(io_.get_executor()),
+	  collector_(tcptop::make_ebpf_collector(with_test_hook_kinds(std::move(options))))
 {
 	collector_->start(io_.get_executor(), [this, on_snapshot](const tcptop::Snapshot &snapshot) {
 		if (on_snapshot)
@@ -18,6 +57,7 @@ Watcher::Watcher(tcptop::Options options, std::function<void(const tcptop::Snaps
 			snapshots_.pop_front();
 		arrived_.notify_all();
 	});
+	require_forced_hooks(*collector_);
 	thread_ = std::thread([this] { io_.run(); });
 }
 
