@@ -178,6 +178,18 @@ def test_udp_unavailable_tcp_still_exact():
         udp.kill()
 
 
+def test_start_fails_naming_why_when_nothing_asked_for_can_be_had():
+    result = subprocess.run(WITHOUT_CGROUP2 + WITHOUT_SYS_ADMIN +
+                            [binary(), "--json", "-n", "1", "--udp", "--hooks", "cgroup"],
+                            capture_output=True, timeout=60)
+    stderr = result.stderr.decode()
+    assert result.returncode == 1, f"exit {result.returncode}: {stderr}"
+    assert result.stdout == b"", result.stdout
+    assert stderr.count("\n") == 1 and stderr.startswith("tcptop: "), stderr
+    assert "nothing that was asked for can be collected" in stderr, stderr
+    assert "CAP_SYS_ADMIN" in stderr and "fentry programs are not allowed" in stderr, stderr
+
+
 if __name__ == "__main__":
     require_bpf()
     run_tests(globals())
