@@ -17,6 +17,8 @@
 #define IPPROTO_UDP 17
 #define SOCK_STREAM 1
 #define SOCK_DGRAM 2
+#define ETH_P_IP 0x0800
+#define ETH_P_IPV6 0x86DD
 
 /*
  * The .bpf.c files are linked into one object by `bpftool gen object`;
@@ -37,6 +39,15 @@ struct {
 	__type(key, int);
 	__type(value, struct tcptop_udp_first_flow);
 } udp_first_flows SEC(".maps") __weak;
+
+/* UDP flows beyond each socket's first: see bpf/udp_accounting.bpf.h.
+ * Sized by user space (max_connections) before load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct tcptop_udp_flow_key);
+	__type(value, struct tcptop_udp_flow);
+} udp_flows SEC(".maps") __weak;
 
 /* Sized by user space before load. */
 struct {

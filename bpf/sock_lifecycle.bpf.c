@@ -17,7 +17,7 @@ int sock_created(struct bpf_sock *sk)
 	owner->netns = current_netns();
 	owner->start_ns = bpf_ktime_get_ns();
 	/* Made here, the datagram path never has to check the socket type. */
-	if (sk->protocol == IPPROTO_UDP)
+	if (sk->protocol == IPPROTO_UDP && sk->type == SOCK_DGRAM)
 		bpf_sk_storage_get(&udp_first_flows, sk, NULL, BPF_SK_STORAGE_GET_F_CREATE);
 	return 1;
 }

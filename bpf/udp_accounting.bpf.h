@@ -5,14 +5,6 @@
 
 #include "common.bpf.h"
 
-/* Sized by user space (max_connections) before load. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 65536);
-	__type(key, struct tcptop_udp_flow_key);
-	__type(value, struct tcptop_udp_flow);
-} udp_flows SEC(".maps") __weak;
-
 struct datagram {
 	struct tcptop_udp_flow_key key; /* without the cookie */
 	__u8 local_addr[16];
@@ -66,9 +58,11 @@ first_flow_counters(void *cookie_source, struct tcptop_udp_first_flow *first,
 	first->key = dgram->key;
 	first->key.cookie = bpf_get_socket_cookie(cookie_source);
 	start_flow(&first->counters, dgram);
-	/* An atomic operation, so that the stores above are visible before
-	 * READY is: other CPUs read the key once they see READY. */
-	__sync_fetch_and_add(&first->state, TCPTOP_FIRST_FLOW_READY - TCPTOP_FIRST_FLOW_CLAIMED);
+	/* A fully ordered atomic (a fetching one: a plain atomic add has no
+	 * ordering on every architecture), so that the stores above are
+	 * visible before READY is; other CPUs read the key once they see it. */
+	__sync_val_compare_and_swap(&first->state, TCPTOP_FIRST_FLOW_CLAIMED,
+				    TCPTOP_FIRST_FLOW_READY);
 	return &first->counters;
 }
 
@@ -93,8 +87,8 @@ static __always_inline struct tcptop_udp_flow *other_flow_counters(void *cookie_
 	return bpf_map_lookup_elem(&udp_flows, &dgram->key);
 }
 
-/* For UDP sockets that were open before the collector started: sock_create
- * made the storage of the others. */
+/* For a UDP socket that has no first-flow storage yet: one open before the
+ * collector started, or any socket when cgroup/sock_create is not used. */
 static __always_inline struct tcptop_udp_first_flow *create_first_flow(void *sk)
 {
 	struct tcptop_udp_first_flow *first;

@@ -2,16 +2,17 @@
 /* UDP bytes and datagrams per flow, seen by fentry programs on the kernel's UDP functions. */
 #include "udp_accounting.bpf.h"
 
-#define ETH_P_IP 0x0800
-
 /*
  * The fallback when no cgroup_skb program can be attached (no cgroup v2
- * root to be had): fentry on the functions every UDP datagram passes
- * through, with the skb fully built. They serve no TCP packet, but they need
- * BPF trampolines, which not every kernel can attach (Linux 6.18 here
- * refuses them). A datagram is counted at the same points as the cgroup_skb
- * programs count it: leaving the UDP layer, and reaching the socket before
- * it is queued, so both give the same numbers.
+ * root to be had, or cgroup hooks forbidden): fentry on the functions every
+ * UDP datagram passes through, with the skb fully built. They serve no TCP
+ * packet, but they need BPF trampolines, which not every kernel can attach
+ * (Linux 6.18 here refuses them). The counting points are close to the
+ * cgroup_skb ones, and give the same numbers for datagrams that are
+ * delivered; they differ for datagrams that netfilter drops on output
+ * (counted here, before it; cgroup egress runs after it), that a socket
+ * filter drops on input (cgroup ingress counts them, this does not), and
+ * for IPv6 extension headers (counted here; cgroup_skb does not walk them).
  */
 
 /* Read a datagram's headers from \p skb; \p family is known on the send
@@ -69,7 +70,8 @@ static __always_inline void count_skb(struct sock *sk, struct sk_buff *skb, __u1
 	struct datagram dgram = {};
 
 	/* The send functions also serve raw, ICMP and ping sockets. */
-	if (!sk || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_UDP)
+	if (!sk || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_UDP ||
+	    BPF_CORE_READ(sk, sk_type) != SOCK_DGRAM)
 		return;
 	if (!parse_skb(skb, family, egress, &dgram))
 		return;

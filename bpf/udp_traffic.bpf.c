@@ -2,8 +2,6 @@
 /* UDP bytes and datagrams per flow, seen by cgroup_skb programs on the cgroup v2 root. */
 #include "udp_accounting.bpf.h"
 
-#define ETH_P_IP 0x0800
-#define ETH_P_IPV6 0x86DD
 #define NEXTHDR_HOP 0
 #define NEXTHDR_ROUTING 43
 #define NEXTHDR_FRAGMENT 44
@@ -75,7 +73,7 @@ static __always_inline enum parse_result parse_datagram(struct __sk_buff *skb, b
 	}
 
 	udp = data + l4_offset;
-	if ((void *)(udp + 1) > data_end || skb->len < l4_offset + sizeof(*udp))
+	if ((void *)(udp + 1) > data_end)
 		return NOT_UDP;
 	dgram->key.remote_port = bpf_ntohs(egress ? udp->dest : udp->source);
 	dgram->local_port = bpf_ntohs(egress ? udp->source : udp->dest);
@@ -98,7 +96,7 @@ static __always_inline void count_datagram(struct __sk_buff *skb, bool egress)
 	case UNPARSED:
 		sk = skb->sk;
 		sk = sk ? bpf_sk_fullsock(sk) : NULL;
-		if (sk && sk->protocol == IPPROTO_UDP)
+		if (sk && sk->protocol == IPPROTO_UDP && sk->type == SOCK_DGRAM)
 			count_drop(TCPTOP_DROP_UDP_UNPARSED);
 		return;
 	case UDP_DATAGRAM:
@@ -111,9 +109,9 @@ static __always_inline void count_datagram(struct __sk_buff *skb, bool egress)
 	first = bpf_sk_storage_get(&udp_first_flows, sk, NULL, 0);
 	if (!first) {
 		/* Not made by sock_create: an older socket, or no UDP socket
-		 * at all (a raw one sending UDP). */
+		 * at all (a raw one sending UDP, which iter/udp never lists). */
 		sk = bpf_sk_fullsock(sk);
-		if (!sk || sk->protocol != IPPROTO_UDP)
+		if (!sk || sk->protocol != IPPROTO_UDP || sk->type != SOCK_DGRAM)
 			return;
 		first = create_first_flow(sk);
 	}

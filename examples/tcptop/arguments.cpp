@@ -303,7 +303,8 @@ snapshots_coalesced). Output is ASCII: non-ASCII characters are \u escapes and
 bytes that are not valid UTF-8 become \ufffd. --sort and --rows apply too.
 
 Privileges: root, or the capabilities CAP_BPF and CAP_PERFMON, plus
-CAP_NET_ADMIN unless --tcp is given (UDP is counted by cgroup hooks).
+CAP_NET_ADMIN unless --tcp or --hooks fentry is given (UDP is counted by
+cgroup hooks by default).
 
 Exit status: 0 when the count is reached or on q, SIGINT or SIGTERM; 1 on a
 failure (the message says why); 2 on a bad argument; 77 when privileges are

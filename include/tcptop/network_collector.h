@@ -71,7 +71,10 @@ public:
 	 * hooks that the kernel offers are used, with fallbacks. A feature the
 	 * kernel cannot provide is unavailable (its data is absent from the
 	 * snapshots, never reported as 0) while the others run; start() fails
-	 * only when nothing that was asked for can be had.
+	 * when nothing that was asked for can be had. Privileges are not
+	 * worked around: a capability that an allowed hook kind needs
+	 * (CAP_NET_ADMIN for cgroup hooks) is required, or start() fails
+	 * naming it; forbid the kind in Options::hook_kinds to do without.
 	 *
 	 * \return the choice made by the last successful start(); empty before.
 	 * Not to be called concurrently with start() or stop().

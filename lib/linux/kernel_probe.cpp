@@ -2,15 +2,9 @@
 // KernelOffer: which of the collector's hook kinds this kernel has, found before loading.
 #include "kernel_probe.h"
 
-#include <cerrno>
-#include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <iterator>
-#include <sstream>
 
-#include <fcntl.h>
-#include <sys/mount.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -25,21 +19,6 @@ namespace {
 bool has_type(const btf *vmlinux, const char *name, int kind)
 {
 	return btf__find_by_name_kind(vmlinux, name, kind) >= 0;
-}
-
-bool has_enum_value(const btf *vmlinux, const char *enum_name, const char *value_name)
-{
-	int id = btf__find_by_name_kind(vmlinux, enum_name, BTF_KIND_ENUM);
-	if (id < 0)
-		return false;
-	const btf_type *type = btf__type_by_id(vmlinux, id);
-	const struct btf_enum *values = btf_enum(type);
-	for (unsigned i = 0; i < btf_vlen(type); ++i) {
-		const char *name = btf__name_by_offset(vmlinux, values[i].name_off);
-		if (name && std::strcmp(name, value_name) == 0)
-			return true;
-	}
-	return false;
 }
 
 bool has_program_type(bpf_prog_type type)
@@ -103,9 +82,6 @@ KernelOffer probe_kernel()
 	offer.task_file_iterator = has_type(vmlinux, "bpf_iter_task_file", BTF_KIND_FUNC) &&
 				   has_type(vmlinux, "bpf_sock_from_file", BTF_KIND_FUNC);
 	offer.cgroup_skb = has_program_type(BPF_PROG_TYPE_CGROUP_SKB);
-	offer.cgroup_sock_release =
-		has_program_type(BPF_PROG_TYPE_CGROUP_SOCK) &&
-		has_enum_value(vmlinux, "bpf_attach_type", "BPF_CGROUP_INET_SOCK_RELEASE");
 	btf__free(vmlinux);
 	return offer;
 }
@@ -118,71 +94,6 @@ std::string probe_udp_fentry()
 	std::string missing = probe_fentry(vmlinux);
 	btf__free(vmlinux);
 	return missing;
-}
-
-std::optional<std::string> cgroup2_mount_point()
-{
-	std::ifstream mountinfo("/proc/self/mountinfo");
-	std::string line;
-
-	while (std::getline(mountinfo, line)) {
-		std::size_t separator = line.find(" - ");
-		if (separator == std::string::npos)
-			continue;
-		std::istringstream after(line.substr(separator + 3));
-		std::string fs_type;
-		after >> fs_type;
-		if (fs_type != "cgroup2")
-			continue;
-		std::istringstream before(line.substr(0, separator));
-		std::string id, parent, device, root, mount_point;
-		before >> id >> parent >> device >> root >> mount_point;
-		if (root == "/")
-			return mount_point;
-	}
-	return std::nullopt;
-}
-
-int open_cgroup2_root(std::string &where, bool &private_mount, std::string &error)
-{
-	private_mount = false;
-	if (std::optional<std::string> mounted = cgroup2_mount_point()) {
-		where = *mounted;
-		int fd = open(mounted->c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd < 0)
-			error = "cannot open the cgroup v2 root " + *mounted + ": " + std::strerror(errno);
-		return fd;
-	}
-
-	/* Containers and hosts with only cgroup v1 mounted still have the v2
-	 * hierarchy in the kernel; every process not moved into it sits in
-	 * its root. */
-	char directory[] = "/tmp/tcptop-cgroup2.XXXXXX";
-	if (!mkdtemp(directory)) {
-		error = std::string("no cgroup v2 hierarchy is mounted, and no directory to mount "
-				    "one privately: ") + std::strerror(errno);
-		return -1;
-	}
-	if (mount("cgroup2", directory, "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) {
-		int cause = errno;
-		rmdir(directory);
-		error = "no cgroup v2 hierarchy is mounted, and mounting one privately failed (" +
-			std::string(std::strerror(cause)) +
-			(cause == EPERM ? "; it needs CAP_SYS_ADMIN" : "") +
-			"); mount one: mount -t cgroup2 none /sys/fs/cgroup";
-		return -1;
-	}
-	int fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int cause = errno;
-	umount2(directory, MNT_DETACH);
-	rmdir(directory);
-	if (fd < 0) {
-		error = std::string("cannot open a private cgroup v2 mount: ") + std::strerror(cause);
-		return -1;
-	}
-	where = "a private cgroup v2 mount";
-	private_mount = true;
-	return fd;
 }
 
 } // namespace tcptop::linux_impl

@@ -2,7 +2,6 @@
 // KernelOffer: which of the collector's hook kinds this kernel has, found before loading.
 #pragma once
 
-#include <optional>
 #include <string>
 
 namespace tcptop::linux_impl {
@@ -13,8 +12,8 @@ struct KernelOffer {
 	bool tcp_iterator = false;         ///< iter/tcp (5.9)
 	bool udp_iterator = false;         ///< iter/udp (5.9)
 	bool task_file_iterator = false;   ///< iter/task_file with bpf_sock_from_file (5.11)
-	bool cgroup_skb = false;           ///< cgroup_skb programs (4.10)
-	bool cgroup_sock_release = false;  ///< cgroup/sock_create and sock_release (5.9)
+	bool cgroup_skb = false;           ///< cgroup_skb programs (4.10), with
+					   ///< cgroup/sock_create and sock_release (5.9)
 };
 
 /// Reads the kernel's BTF and asks the kernel about program types; no
@@ -29,21 +28,5 @@ KernelOffer probe_kernel();
  * asked only when the fallback is needed.
  */
 std::string probe_udp_fentry();
-
-/// Where the cgroup v2 hierarchy is mounted with its root visible, if anywhere.
-std::optional<std::string> cgroup2_mount_point();
-
-/**
- * \brief A descriptor of the cgroup v2 root for attaching cgroup programs.
- *
- * Uses the mounted hierarchy when there is one; otherwise mounts one
- * privately, opens its root and detaches the mount again (the descriptor
- * keeps the cgroup), which needs CAP_SYS_ADMIN.
- * \param where set to the mount point used, or to how the root was reached
- * \param private_mount set when a private mount was needed
- * \param error set to the cause when no descriptor can be had
- * \return the descriptor, or -1
- */
-int open_cgroup2_root(std::string &where, bool &private_mount, std::string &error);
 
 } // namespace tcptop::linux_impl

@@ -7,9 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <algorithm>
-#include <fstream>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <tuple>
 
@@ -19,6 +17,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "cgroup_root.h"
 #include "kernel_probe.h"
 #include "tcptop.skel.h"
 
@@ -147,8 +146,6 @@ struct KernelSession::HookPlan {
 	bool set_state_tracepoint = false;
 	bool tcp_iterator = false;
 	UdpHooks udp = UdpHooks::none;
-	/* cgroup/sock_create and sock_release, with the cgroup_skb programs. */
-	bool udp_cgroup_lifecycle = false;
 	bool owner_scan = false;
 	std::vector<FeatureStatus> features;
 };
@@ -184,12 +181,8 @@ void KernelSession::plan_udp(HookPlan &plan, const HookKinds &allowed, const Ker
 		if (private_mount)
 			counters.note = "no cgroup v2 hierarchy is mounted: attached through a private mount";
 		plan.features.push_back(counters);
-		plan.udp_cgroup_lifecycle = offer.cgroup_sock_release;
-		plan.features.push_back(plan.udp_cgroup_lifecycle
-			? feature(Feature::udp_lifecycle, "cgroup/sock_create+sock_release on " + where)
-			: unavailable(Feature::udp_lifecycle,
-				      "kernel lacks cgroup/sock_release (Linux 5.9): UDP flows are not "
-				      "closed, owners come from the file scan"));
+		plan.features.push_back(feature(Feature::udp_lifecycle,
+						"cgroup/sock_create+sock_release on " + where));
 		return;
 	}
 
@@ -285,8 +278,8 @@ std::unique_ptr<KernelSession> KernelSession::open(const Config &config, std::er
 	bpf_program__set_autoload(skel->progs.tcp_dump, plan.tcp_iterator);
 	bool udp_cgroup = plan.udp == UdpHooks::cgroup;
 	bool udp_fentry = plan.udp == UdpHooks::fentry;
-	bpf_program__set_autoload(skel->progs.sock_created, plan.udp_cgroup_lifecycle);
-	bpf_program__set_autoload(skel->progs.sock_released, plan.udp_cgroup_lifecycle);
+	bpf_program__set_autoload(skel->progs.sock_created, udp_cgroup);
+	bpf_program__set_autoload(skel->progs.sock_released, udp_cgroup);
 	bpf_program__set_autoload(skel->progs.udp_egress, udp_cgroup);
 	bpf_program__set_autoload(skel->progs.udp_ingress, udp_cgroup);
 	bpf_program__set_autoload(skel->progs.udp_send_ipv4, udp_fentry);
@@ -334,10 +327,8 @@ std::error_code KernelSession::attach(const HookPlan &plan, Diagnostics &diagnos
 	const std::tuple<bool, bpf_program *, const char *, const char *> hooks[] = {
 		{plan.set_state_tracepoint, skel->progs.tcp_state_change,
 		 "tp_btf/inet_sock_set_state", tracing_privilege},
-		{plan.udp_cgroup_lifecycle, skel->progs.sock_created, "cgroup/sock_create",
-		 cgroup_privilege},
-		{plan.udp_cgroup_lifecycle, skel->progs.sock_released, "cgroup/sock_release",
-		 cgroup_privilege},
+		{udp_cgroup, skel->progs.sock_created, "cgroup/sock_create", cgroup_privilege},
+		{udp_cgroup, skel->progs.sock_released, "cgroup/sock_release", cgroup_privilege},
 		{udp_cgroup, skel->progs.udp_egress, "cgroup_skb/egress", cgroup_privilege},
 		{udp_cgroup, skel->progs.udp_ingress, "cgroup_skb/ingress", cgroup_privilege},
 		{udp_fentry, skel->progs.udp_send_ipv4, "fentry/ip_send_skb", tracing_privilege},

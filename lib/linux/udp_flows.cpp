@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// UdpFlow: one UDP flow's counters as the kernel holds them, and their merge.
 #include "linux/udp_flows.h"
 
 #include <algorithm>
