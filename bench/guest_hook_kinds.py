@@ -61,12 +61,8 @@ def main():
         sys.exit(f"guest_hook_kinds.py: no Debian 6.1 kernel: {error}")
 
     root = GuestRoot(os.path.join(cache, "bench-root"))
-    root.add_directories("/proc", "/sys", "/dev", "/tmp", "/run", "/var", "/root")
-    root.add_program(shutil.which("busybox"), "/bin/busybox")
-    root.add_program(shutil.which("dash"), "/bin/sh")
-    root.add_program(shutil.which("ip"), "/usr/sbin/ip")
+    root.add_base_system()
     root.add_program(shutil.which("sockperf"))
-    root.add_file(os.path.join(repo, "tests", "kernels", "guest_init.sh"), "/init", mode=0o755)
     for program in ("examples/tcptop/tcptop", "bench/hook-floor"):
         root.add_program(os.path.join(build, program))
     script = os.path.join(repo, "bench", "guest_hook_kinds.sh")

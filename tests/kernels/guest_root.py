@@ -102,6 +102,19 @@ class GuestRoot:
                     self.add_file(path)
         return executable
 
+    def add_base_system(self):
+        """What every guest needs: the usual directories, busybox, a /bin/sh,
+        iproute2's ip and guest_init.sh as /init (which reads the tests to run
+        from /etc/tcptop-kernels/tests)."""
+        self.add_directories("/proc", "/sys", "/dev", "/tmp", "/run", "/var", "/root")
+        self.add_program(shutil.which("busybox"), "/bin/busybox")
+        # system() runs /bin/sh; busybox's sh would run its own ip applet (no
+        # netns) whatever PATH says, so /bin/sh is Debian's dash.
+        self.add_program(shutil.which("dash"), "/bin/sh")
+        self.add_file(os.path.join(os.path.dirname(os.path.abspath(__file__)), "guest_init.sh"),
+                      "/init", mode=0o755)
+        self.add_program(shutil.which("ip"), "/usr/sbin/ip")
+
     def pack(self, output):
         """An uncompressed newc cpio archive (busybox cpio), as the kernel unpacks it."""
         names = []

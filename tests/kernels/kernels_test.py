@@ -79,14 +79,7 @@ def guest_tests(arguments):
 
 def make_guest_root(arguments, tests):
     root = GuestRoot(os.path.join(arguments.cache, "guest-root"))
-    root.add_directories("/proc", "/sys", "/dev", "/tmp", "/run", "/var", "/root")
-    root.add_program(shutil.which("busybox"), "/bin/busybox")
-    # system() runs /bin/sh; busybox's sh would run its own ip applet (no
-    # netns) whatever PATH says, so /bin/sh is Debian's dash.
-    root.add_program(shutil.which("dash"), "/bin/sh")
-    root.add_file(os.path.join(os.path.dirname(os.path.abspath(__file__)), "guest_init.sh"),
-                  "/init", mode=0o755)
-    root.add_program(shutil.which("ip"), "/usr/sbin/ip")
+    root.add_base_system()
     # The features test takes the cgroup v2 mounts away (unshare) and
     # CAP_SYS_ADMIN (setpriv) to reach the fallbacks.
     root.add_program(shutil.which("unshare"), "/usr/bin/unshare")
