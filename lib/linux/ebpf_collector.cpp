@@ -61,10 +61,11 @@ struct EbpfCollector::Collection {
 	ConnectionTable table;
 	NetworkNamespaces namespaces;
 
-	/* UDP sockets by cookie, from the last iter/udp pass. */
-	std::unordered_map<std::uint64_t, tcptop_udp_socket> udp_sockets;
+	/* UDP sockets by cookie, from the last iter/udp pass and the release
+	 * events read since. */
+	UdpSocketsByCookie udp_sockets;
 	/* UDP sockets released since their flows were last read. */
-	std::unordered_map<std::uint64_t, tcptop_udp_socket> released_udp_sockets;
+	UdpSocketsByCookie released_udp_sockets;
 	/* Sockets the owner scan already looked for, so that one that no
 	 * process holds does not make every interval walk all files. */
 	std::unordered_set<std::uint64_t> owner_scan_tried;
@@ -135,16 +136,13 @@ void EbpfCollector::Collection::collect_udp()
 
 	/* A socket released after the walk above is taken from its event,
 	 * which has the final totals. */
-	UdpSocketsByCookie sockets;
-	for (const auto &[cookie, socket] : udp_sockets)
-		sockets[cookie] = &socket;
 	for (const auto &[cookie, socket] : released_udp_sockets)
-		sockets[cookie] = &socket;
+		udp_sockets[cookie] = socket;
 
 	std::uint64_t now = wall_now_ns();
-	for (const UdpFlow &flow : merge_udp_flows(kernel->read_udp_flows(), sockets)) {
-		auto owner = sockets.find(flow.key.cookie);
-		const tcptop_udp_socket *socket = owner != sockets.end() ? owner->second : nullptr;
+	for (const UdpFlow &flow : merge_udp_flows(kernel->read_udp_flows(), udp_sockets)) {
+		auto owner = udp_sockets.find(flow.key.cookie);
+		const tcptop_udp_socket *socket = owner != udp_sockets.end() ? &owner->second : nullptr;
 		DecodedConnection decoded = decoder.udp_flow(flow.key, flow.counters, socket);
 		if (decoded.record.closed) {
 			table.observe_close(decoded.key, decoded.record, now);

@@ -43,7 +43,7 @@ std::vector<UdpFlow> merge_udp_flows(std::vector<UdpFlow> hashed,
 		position.emplace(key_bytes(merged[i].key), i);
 
 	for (const auto &[cookie, socket] : sockets) {
-		const tcptop_udp_first_flow &first = socket->first_flow;
+		const tcptop_udp_first_flow &first = socket.first_flow;
 		if (first.state != TCPTOP_FIRST_FLOW_READY)
 			continue;
 		auto twin = position.find(key_bytes(first.key));

@@ -17,7 +17,7 @@ struct UdpFlow {
 	tcptop_udp_flow counters;
 };
 
-using UdpSocketsByCookie = std::unordered_map<std::uint64_t, const tcptop_udp_socket *>;
+using UdpSocketsByCookie = std::unordered_map<std::uint64_t, tcptop_udp_socket>;
 
 /**
  * \brief The flows of \p hashed (from `udp_flows`) and the ready first flows

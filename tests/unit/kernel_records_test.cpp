@@ -141,7 +141,7 @@ TEST_CASE("a first flow that raced its claim is added to its hashed twin")
 	tcptop_udp_socket socket = socket_with_first_flow(first, TCPTOP_FIRST_FLOW_READY);
 
 	std::vector<UdpFlow> merged = merge_udp_flows({hashed, flow(1, 54, 7, 3'000)},
-						      {{socket.cookie, &socket}});
+						      {{socket.cookie, socket}});
 
 	REQUIRE(merged.size() == 2);
 	const UdpFlow *both = find(merged, 1, 53);
@@ -160,7 +160,7 @@ TEST_CASE("first flows stand alone; unclaimed or half-claimed ones are ignored")
 	tcptop_udp_socket unclaimed = socket_with_first_flow(flow(3, 53, 30, 1), TCPTOP_FIRST_FLOW_FREE);
 
 	std::vector<UdpFlow> merged =
-		merge_udp_flows({}, {{1, &ready}, {2, &claimed}, {3, &unclaimed}});
+		merge_udp_flows({}, {{1, ready}, {2, claimed}, {3, unclaimed}});
 
 	REQUIRE(merged.size() == 1);
 	CHECK(merged[0].key.cookie == 1);
