@@ -27,20 +27,21 @@ std::string features_text(const std::vector<FeatureStatus> &features)
 
 std::string features_json(const std::vector<FeatureStatus> &features)
 {
-	std::string out = "{\"features\":[";
-	for (const FeatureStatus &status : features) {
-		if (out.back() != '[')
-			out += ',';
-		out += "{\"feature\":";
-		append_json_string(out, to_string(status.feature));
-		out += status.available ? ",\"available\":true" : ",\"available\":false";
-		out += ",\"hooks\":";
-		append_json_string(out, status.hooks);
-		out += ",\"note\":";
-		append_json_string(out, status.note);
-		out += '}';
+	std::string out;
+	{
+		ObjectWriter top(out);
+		top.key("features") += '[';
+		for (const FeatureStatus &status : features) {
+			if (out.back() != '[')
+				out += ',';
+			ObjectWriter entry(out);
+			entry.string("feature", to_string(status.feature));
+			entry.boolean("available", status.available);
+			entry.string("hooks", status.hooks);
+			entry.string("note", status.note);
+		}
+		out += ']';
 	}
-	out += "]}";
 	return out;
 }
 

@@ -60,60 +60,6 @@ void append_escaped_code_point(std::string &out, char32_t code_point)
 	}
 }
 
-/* Builds one JSON object; the caller names the members in order. */
-class ObjectWriter
-{
-public:
-	explicit ObjectWriter(std::string &out) : out_(out) { out_ += '{'; }
-	~ObjectWriter() { out_ += '}'; }
-	ObjectWriter(const ObjectWriter &) = delete;
-	ObjectWriter &operator=(const ObjectWriter &) = delete;
-
-	/* Starts a member; its value is written next by the caller. */
-	std::string &key(std::string_view name)
-	{
-		if (!first_)
-			out_ += ',';
-		first_ = false;
-		append_json_string(out_, name);
-		out_ += ':';
-		return out_;
-	}
-
-	void string(std::string_view name, std::string_view value)
-	{
-		append_json_string(key(name), value);
-	}
-
-	void integer(std::string_view name, std::uint64_t value)
-	{
-		char text[24];
-		auto result = std::to_chars(std::begin(text), std::end(text), value);
-		key(name).append(text, result.ptr);
-	}
-
-	void real(std::string_view name, double value)
-	{
-		/* JSON has no NaN or infinity; null says "no value" honestly. */
-		if (!std::isfinite(value)) {
-			key(name) += "null";
-			return;
-		}
-		char text[32];
-		auto result = std::to_chars(std::begin(text), std::end(text), value);
-		key(name).append(text, result.ptr);
-	}
-
-	void boolean(std::string_view name, bool value)
-	{
-		key(name) += value ? "true" : "false";
-	}
-
-private:
-	std::string &out_;
-	bool first_ = true;
-};
-
 void append_record(std::string &out, const ConnectionRecord &r)
 {
 	ObjectWriter object(out);
@@ -144,6 +90,56 @@ void append_record(std::string &out, const ConnectionRecord &r)
 }
 
 } // namespace
+
+ObjectWriter::ObjectWriter(std::string &out) : out_(out)
+{
+	out_ += '{';
+}
+
+ObjectWriter::~ObjectWriter()
+{
+	out_ += '}';
+}
+
+std::string &ObjectWriter::key(std::string_view name)
+{
+	if (!first_)
+		out_ += ',';
+	first_ = false;
+	append_json_string(out_, name);
+	out_ += ':';
+	return out_;
+}
+
+void ObjectWriter::string(std::string_view name, std::string_view value)
+{
+	append_json_string(key(name), value);
+}
+
+void ObjectWriter::integer(std::string_view name, std::uint64_t value)
+{
+	char text[24];
+	auto result = std::to_chars(std::begin(text), std::end(text), value);
+	key(name).append(text, result.ptr);
+}
+
+void ObjectWriter::real(std::string_view name, double value)
+{
+	/* JSON has no NaN or infinity; null says "no value" honestly. */
+	if (!std::isfinite(value)) {
+		key(name) += "null";
+		return;
+	}
+	char text[32];
+	auto result = std::to_chars(std::begin(text), std::end(text), value);
+	key(name).append(text, result.ptr);
+}
+
+void ObjectWriter::boolean(std::string_view name, bool value)
+{
+	key(name) += value ? "true" : "false";
+}
+
 
 void append_json_string(std::string &out, std::string_view text)
 {

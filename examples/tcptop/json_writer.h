@@ -2,6 +2,7 @@
 // JSON Lines output: one snapshot as one line of JSON.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +21,29 @@ namespace tcptop::cli {
  * whoever started the process; this keeps every line valid JSON.
  */
 void append_json_string(std::string &out, std::string_view text);
+
+/// Builds one JSON object in a string; the caller names the members in
+/// order, and the object is closed when the writer goes away.
+class ObjectWriter
+{
+public:
+	explicit ObjectWriter(std::string &out);
+	~ObjectWriter();
+	ObjectWriter(const ObjectWriter &) = delete;
+	ObjectWriter &operator=(const ObjectWriter &) = delete;
+
+	/// Starts a member; the caller writes its value into the string returned.
+	std::string &key(std::string_view name);
+	void string(std::string_view name, std::string_view value);
+	void integer(std::string_view name, std::uint64_t value);
+	/// A number, or null when \p value is not finite.
+	void real(std::string_view name, double value);
+	void boolean(std::string_view name, bool value);
+
+private:
+	std::string &out_;
+	bool first_ = true;
+};
 
 /**
  * \brief One snapshot as a JSON object on one line, without the newline.
