@@ -120,7 +120,8 @@ struct tcptop_udp_socket {
 	struct tcptop_udp_first_flow first_flow;
 };
 
-/* Written by iter/task_file for each socket whose owner it just learned. */
+/* Written by iter/task_file for each process holding a TCP or UDP socket
+ * that has a cookie; only pid, cgroup_id, comm and netns of the owner are set. */
 struct tcptop_owner_record {
 	__u64 cookie;
 	struct tcptop_owner owner;
