@@ -15,6 +15,7 @@ int tcp_dump(struct bpf_iter__tcp *ctx)
 	struct tcptop_owner *owner;
 	struct tcp_sock *tp;
 	struct sock *sk;
+	int state;
 
 	if (!skc)
 		return 0;
@@ -23,10 +24,11 @@ int tcp_dump(struct bpf_iter__tcp *ctx)
 	if (!tp)
 		return 0;
 	sk = (struct sock *)tp;
-	if (sk->__sk_common.skc_state == TCP_LISTEN)
+	state = sk->__sk_common.skc_state;
+	if (state == TCP_LISTEN)
 		return 0;
 
-	read_tcp_socket(sk, &rec);
+	read_tcp_socket(sk, fin_queued(state), &rec);
 	/* No owner entry: opened before the collector started (start_ns 0). */
 	owner = bpf_sk_storage_get(&socket_owners, sk, NULL, 0);
 	if (owner)

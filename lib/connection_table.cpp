@@ -165,7 +165,7 @@ std::vector<std::uint64_t> ConnectionTable::cookies_without_owner() const
 	std::vector<std::uint64_t> cookies;
 
 	for (const auto &[key, entry] : entries_) {
-		if (!entry.record.closed && entry.record.pid == 0)
+		if (entry.record.pid == 0)
 			cookies.push_back(key.socket_cookie);
 	}
 	return cookies;

@@ -69,7 +69,8 @@ public:
 	/// The snapshot was delivered: drop closed entries, start a new interval.
 	void commit(std::uint64_t now_ns);
 
-	/// Cookies of open entries whose owning process is not known.
+	/// Cookies of entries whose owning process is not known, closed ones
+	/// too: a socket reset by its peer may still be held by its process.
 	std::vector<std::uint64_t> cookies_without_owner() const;
 
 	/// The process holding socket \p socket_cookie became known (from

@@ -93,6 +93,10 @@ void EbpfCollector::Collection::consume_event(const void *data, std::size_t size
 		tcptop_udp_socket raw;
 		std::memcpy(&raw, data, sizeof(raw));
 		released_udp_sockets[raw.cookie] = raw;
+	} else if (kind == TCPTOP_EVENT_OWNER_LEARNED && size >= sizeof(tcptop_owner_record)) {
+		tcptop_owner_record raw;
+		std::memcpy(&raw, data, sizeof(raw));
+		table.apply_owner(raw.cookie, decoder.owner(raw.owner));
 	}
 }
 

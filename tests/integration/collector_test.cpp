@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "records.h"
 #include "time_scale.h"
 #include "traffic.h"
 #include "watcher.h"
@@ -29,48 +30,6 @@ namespace {
 
 constexpr std::size_t request_bytes = 1'000'000;
 constexpr std::size_t reply_bytes = 12'345;
-
-Options fast_options()
-{
-	Options options;
-	options.interval = std::chrono::milliseconds(200);
-	return options;
-}
-
-std::vector<ConnectionRecord> by_port(const Snapshot &snapshot, tcptop::Protocol protocol,
-				      std::uint16_t port)
-{
-	return select(snapshot, [&](const ConnectionRecord &r) {
-		return r.protocol == protocol && (r.local_port == port || r.remote_port == port);
-	});
-}
-
-const ConnectionRecord *owned_by(const std::vector<ConnectionRecord> &records, pid_t pid)
-{
-	for (const ConnectionRecord &record : records)
-		if (record.pid == static_cast<std::uint32_t>(pid))
-			return &record;
-	return nullptr;
-}
-
-/* The closed records of \p protocol on \p port from the snapshots made after
- * \p since, until \p count were seen: each end may close in its own interval. */
-Snapshot gather_closed(Watcher &watcher, std::uint64_t since, tcptop::Protocol protocol,
-		       std::uint16_t port, std::size_t count)
-{
-	Snapshot gathered;
-	while (gathered.connections.size() < count) {
-		std::optional<Snapshot> snapshot = watcher.snapshot_after(since);
-		REQUIRE(snapshot);
-		since = snapshot->timestamp_ns;
-		gathered.timestamp_ns = since;
-		for (const ConnectionRecord &record : by_port(*snapshot, protocol, port)) {
-			CHECK(record.closed);
-			gathered.connections.push_back(record);
-		}
-	}
-	return gathered;
-}
 
 /* Checks both ends of a finished run_tcp_exchange(), open or closed. */
 void check_exchange(const Snapshot &snapshot, const traffic::TcpExchange &exchange,

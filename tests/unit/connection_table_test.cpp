@@ -163,6 +163,28 @@ TEST_CASE("owners learned later fill every flow of the socket")
 		CHECK(record.comm == "dns");
 }
 
+TEST_CASE("a connection closed before its owner was known still gets it, until committed")
+{
+	ConnectionTable table(16, 0);
+	ConnectionRecord reset = reading(5, 6, 1);
+	reset.closed = true;
+	table.observe_close(tcp_key(3), reset, 10);
+	REQUIRE(table.cookies_without_owner() == std::vector<std::uint64_t>{3});
+
+	ConnectionRecord owner;
+	owner.pid = 11;
+	owner.comm = "server";
+	table.apply_owner(3, owner);
+	Snapshot snapshot = table.snapshot(20, Options{});
+	REQUIRE(snapshot.connections.size() == 1);
+	CHECK(snapshot.connections[0].closed);
+	CHECK(snapshot.connections[0].pid == 11);
+	CHECK(snapshot.connections[0].comm == "server");
+
+	table.commit(20);
+	CHECK(table.cookies_without_owner().empty());
+}
+
 TEST_CASE("beyond capacity new connections are counted as evicted, not stored")
 {
 	ConnectionTable table(2, 0);
