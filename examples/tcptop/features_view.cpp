@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// --features: what the collector sees on this kernel, as a table or as JSON.
+// --features and --programs: what the collector sees on this kernel, as a table or as JSON.
 #include "features_view.h"
 
 #include <cstdio>
@@ -39,6 +39,44 @@ std::string features_json(const std::vector<FeatureStatus> &features)
 			entry.boolean("available", status.available);
 			entry.string("hooks", status.hooks);
 			entry.string("note", status.note);
+		}
+		out += ']';
+	}
+	return out;
+}
+
+std::string programs_text(const std::vector<ProgramCheck> &programs)
+{
+	std::string out;
+	char line[256];
+	for (const ProgramCheck &check : programs) {
+		std::snprintf(line, sizeof(line), "%-18s %-36s %s\n", check.name.c_str(),
+			      check.hook.c_str(), check.loaded ? "loaded" : "refused");
+		out += line;
+		if (!check.offered)
+			out += "                   not offered: " + check.missing + '\n';
+		if (!check.loaded)
+			out += "                   " + check.reason + '\n';
+	}
+	return out;
+}
+
+std::string programs_json(const std::vector<ProgramCheck> &programs)
+{
+	std::string out;
+	{
+		ObjectWriter top(out);
+		top.key("programs") += '[';
+		for (const ProgramCheck &check : programs) {
+			if (out.back() != '[')
+				out += ',';
+			ObjectWriter entry(out);
+			entry.string("name", check.name);
+			entry.string("hook", check.hook);
+			entry.boolean("offered", check.offered);
+			entry.string("missing", check.missing);
+			entry.boolean("loaded", check.loaded);
+			entry.string("reason", check.reason);
 		}
 		out += ']';
 	}
