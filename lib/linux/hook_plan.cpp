@@ -84,23 +84,6 @@ void describe_udp(std::vector<FeatureStatus> &features, const PlanRequest &reque
 
 } // namespace
 
-std::string_view to_string(ProgramGroup group) noexcept
-{
-	switch (group) {
-	case ProgramGroup::tcp_walk:
-		return "tcp_walk";
-	case ProgramGroup::tcp_state:
-		return "tcp_state";
-	case ProgramGroup::udp_cgroup:
-		return "udp_cgroup";
-	case ProgramGroup::udp_fentry:
-		return "udp_fentry";
-	case ProgramGroup::owner_scan:
-		return "owner_scan";
-	}
-	return "unknown";
-}
-
 std::optional<std::string> kernel_lacks(ProgramGroup group, const KernelOffer &offer)
 {
 	switch (group) {
@@ -182,9 +165,9 @@ std::vector<FeatureStatus> describe_features(const PlanRequest &request, const K
 		features.push_back(available(Feature::socket_owners, "iter/task_file"));
 	else
 		features.push_back(unavailable(Feature::socket_owners,
-			missing(ProgramGroup::owner_scan, request, offer, refused)
-					.value_or("nothing else is collected") +
-				": sockets not seen opening have no owner"));
+			"sockets not seen opening have no owner: " +
+				missing(ProgramGroup::owner_scan, request, offer, refused)
+					.value_or("nothing else is collected")));
 	return features;
 }
 

@@ -6,7 +6,6 @@
 #include <map>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include <tcptop/features.h>
@@ -24,9 +23,6 @@ enum class ProgramGroup : std::uint8_t {
 	udp_fentry, ///< fentry on the UDP functions, iter/udp: the same, as the fallback
 	owner_scan, ///< iter/task_file: socket_owners
 };
-
-/// "tcp_walk", ...: the enumerator's name.
-std::string_view to_string(ProgramGroup group) noexcept;
 
 /// What the caller asked for, as far as hooks are concerned.
 struct PlanRequest {
