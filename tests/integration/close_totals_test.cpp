@@ -120,7 +120,7 @@ void close_with_queued_data(Ending ending)
 		CHECK(server_read == ten_mib);
 	}
 
-	tcptop::Snapshot closed = gather_closed(watcher, closing, tcptop::Protocol::tcp, port, 2);
+	tcptop::Snapshot closed = wait_for_closed(watcher, closing, tcptop::Protocol::tcp, port, 2);
 	std::vector<ConnectionRecord> records = by_port(closed, tcptop::Protocol::tcp, port);
 	REQUIRE(records.size() == 2);
 	const ConnectionRecord *sender = owned_by(records, client.pid());

@@ -30,8 +30,10 @@ const tcptop::ConnectionRecord *owned_by(const std::vector<tcptop::ConnectionRec
 	return nullptr;
 }
 
-tcptop::Snapshot gather_closed(Watcher &watcher, std::uint64_t since, tcptop::Protocol protocol,
-			       std::uint16_t port, std::size_t count)
+namespace {
+
+tcptop::Snapshot closed_after(Watcher &watcher, std::uint64_t since, tcptop::Protocol protocol,
+			      std::uint16_t port, std::size_t count, bool open_allowed)
 {
 	tcptop::Snapshot gathered;
 	while (gathered.connections.size() < count) {
@@ -40,9 +42,25 @@ tcptop::Snapshot gather_closed(Watcher &watcher, std::uint64_t since, tcptop::Pr
 		since = snapshot->timestamp_ns;
 		gathered.timestamp_ns = since;
 		for (const tcptop::ConnectionRecord &record : by_port(*snapshot, protocol, port)) {
+			if (!record.closed && open_allowed)
+				continue;
 			CHECK(record.closed);
 			gathered.connections.push_back(record);
 		}
 	}
 	return gathered;
+}
+
+} // namespace
+
+tcptop::Snapshot gather_closed(Watcher &watcher, std::uint64_t since, tcptop::Protocol protocol,
+			       std::uint16_t port, std::size_t count)
+{
+	return closed_after(watcher, since, protocol, port, count, false);
+}
+
+tcptop::Snapshot wait_for_closed(Watcher &watcher, std::uint64_t since, tcptop::Protocol protocol,
+				 std::uint16_t port, std::size_t count)
+{
+	return closed_after(watcher, since, protocol, port, count, true);
 }

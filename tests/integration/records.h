@@ -24,5 +24,11 @@ const tcptop::ConnectionRecord *owned_by(const std::vector<tcptop::ConnectionRec
 
 /// The closed records of \p protocol on \p port from the snapshots made after
 /// \p since, until \p count were seen: each end may close in its own interval.
+/// Every record seen there must be closed.
 tcptop::Snapshot gather_closed(Watcher &watcher, std::uint64_t since, tcptop::Protocol protocol,
 			       std::uint16_t port, std::size_t count);
+
+/// The same, passing over records still open: for sockets that take a while
+/// to close after their process let go of them (a send queue draining).
+tcptop::Snapshot wait_for_closed(Watcher &watcher, std::uint64_t since, tcptop::Protocol protocol,
+				 std::uint16_t port, std::size_t count);
