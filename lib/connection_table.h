@@ -77,6 +77,10 @@ public:
 	/// \p owner: pid, comm, cgroup_id): fill it into every entry of that socket.
 	void apply_owner(std::uint64_t socket_cookie, const ConnectionRecord &owner);
 
+	/// The same for every entry of unknown owner whose socket is in
+	/// \p owners (socket cookie -> owner), in one pass over the table.
+	void apply_owners(const std::unordered_map<std::uint64_t, ConnectionRecord> &owners);
+
 	std::size_t size() const noexcept { return entries_.size(); }
 	std::uint64_t evicted_since_commit() const noexcept { return evicted_; }
 
