@@ -127,6 +127,7 @@ SkeletonLoad load_skeleton(const std::function<void(tcptop_bpf *)> &choose)
 {
 	SkeletonLoad outcome;
 	LibbpfWarningCapture warnings;
+	/* libbpf writes to it only while loading, never after. */
 	std::vector<char> log(verifier_log_size);
 	LIBBPF_OPTS(bpf_object_open_opts, open_options, .kernel_log_buf = log.data(),
 		    .kernel_log_size = log.size());
