@@ -56,7 +56,7 @@ def main():
             sys.exit(f"guest_hook_kinds.py: {program} not found")
     cache = os.path.join(build, "tests", "kernels")
     try:
-        kernel, version = kernel_image(cache)
+        kernel, _, version = kernel_image(cache, "6.1")
     except KernelUnavailable as error:
         sys.exit(f"guest_hook_kinds.py: no Debian 6.1 kernel: {error}")
 

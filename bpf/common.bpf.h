@@ -122,11 +122,43 @@ static __always_inline void read_endpoints(const struct sock *sk, __u8 local[16]
 	}
 }
 
-/* Fill everything but `kind`, `close_ns` and `owner` from the live socket. */
-static __always_inline void read_tcp_socket(const struct sock *sk, struct tcptop_tcp_record *rec)
+/* Whether this socket has queued its FIN: in \p state, or when it leaves
+ * \p state for TCP_CLOSE. */
+static __always_inline bool fin_queued(int state)
+{
+	return state == TCP_FIN_WAIT1 || state == TCP_FIN_WAIT2 || state == TCP_CLOSING ||
+	       state == TCP_LAST_ACK;
+}
+
+/*
+ * Payload the peer acknowledged. The kernel counts every transmission
+ * (bytes_sent) and the retransmitted part of it (bytes_retrans), so their
+ * difference is the payload that left at least once; of that, snd_una..snd_nxt
+ * is still unacknowledged. Once the FIN has left (everything queued, the FIN
+ * last, was sent: snd_nxt == write_seq) it is the last unit of that range and
+ * no payload. bytes_acked cannot serve: it counts the SYN on the side that
+ * connected and not on the side that accepted, and for a socket open before
+ * the collector started nothing tells which side that was.
+ */
+static __always_inline __u64 acknowledged_payload(const struct tcp_sock *tp, bool fin)
+{
+	__u64 transmitted = BPF_CORE_READ(tp, bytes_sent) - BPF_CORE_READ(tp, bytes_retrans);
+	__u32 snd_una = BPF_CORE_READ(tp, snd_una);
+	__u32 snd_nxt = BPF_CORE_READ(tp, snd_nxt);
+	__u32 in_flight = snd_nxt - snd_una;
+
+	if (fin && in_flight && snd_nxt == BPF_CORE_READ(tp, write_seq))
+		in_flight -= 1;
+	/* An unacknowledged SYN is in flight too, with no payload behind it. */
+	return transmitted > in_flight ? transmitted - in_flight : 0;
+}
+
+/* Fill everything but `kind`, `close_ns` and `owner` from the live socket;
+ * \p fin_was_queued: see fin_queued(). */
+static __always_inline void read_tcp_socket(const struct sock *sk, bool fin_was_queued,
+					    struct tcptop_tcp_record *rec)
 {
 	const struct tcp_sock *tp = (const struct tcp_sock *)sk;
-	__u64 retransmitted = BPF_CORE_READ(tp, bytes_retrans);
 
 	read_endpoints(sk, rec->local_addr, rec->remote_addr, &rec->family);
 	rec->local_port = BPF_CORE_READ(sk, __sk_common.skc_num);
@@ -134,11 +166,10 @@ static __always_inline void read_tcp_socket(const struct sock *sk, struct tcptop
 	rec->netns = socket_netns(sk);
 	rec->cookie = bpf_get_socket_cookie((void *)sk);
 	rec->state = BPF_CORE_READ(sk, __sk_common.skc_state);
-	/* bytes_sent counts every transmission; the kernel counts the
-	 * retransmitted part separately, so payload is the difference. */
-	rec->bytes_sent = BPF_CORE_READ(tp, bytes_sent) - retransmitted;
-	/* bytes_received follows rcv_nxt, which the peer's FIN advances by
-	 * one; SOCK_DONE is set exactly when that FIN arrived. */
+	rec->bytes_sent = acknowledged_payload(tp, fin_was_queued);
+	/* bytes_received follows rcv_nxt: everything received in order, read
+	 * or still queued. The peer's FIN advances it by one; SOCK_DONE is set
+	 * exactly when that FIN arrived. */
 	rec->bytes_received = BPF_CORE_READ(tp, bytes_received);
 	if (rec->bytes_received && socket_flag(sk, SOCK_DONE))
 		rec->bytes_received -= 1;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* Socket creation and release, for owners of UDP sockets (and TCP clients), and UDP closes. */
+/* Socket creation and release: owners of UDP sockets and of TCP ones, and UDP closes. */
 #include "common.bpf.h"
 
 /* socket() runs in the creating process, in the socket's network namespace. */
@@ -48,11 +48,39 @@ static __always_inline void emit_udp_release(void *sk)
 	emit_event(&event, sizeof(event));
 }
 
+/*
+ * A TCP socket whose owner is still unknown (an accepted one) is released
+ * by its owner: the last close() runs here in its process. A connection
+ * accepted and reset within one interval would otherwise never have an
+ * owner: it goes straight to TCP_CLOSE, and the file scan runs once per
+ * interval. Closed with unread data or SO_LINGER 0, the socket reaches
+ * TCP_CLOSE after this, and its close event carries the owner; reset by the
+ * peer, it was closed before, so the owner follows in an event of its own.
+ * \p sk is what the calling program's socket helpers take.
+ */
+static __always_inline void learn_tcp_owner(void *sk, int state)
+{
+	struct tcptop_owner *owner = bpf_sk_storage_get(&socket_owners, sk, NULL, 0);
+	struct tcptop_owner_record event = {};
+
+	if (!owner || owner->pid != 0)
+		return;
+	owner_from_current(owner);
+	if (state != TCP_CLOSE)
+		return;
+	event.kind = TCPTOP_EVENT_OWNER_LEARNED;
+	event.cookie = bpf_get_socket_cookie(sk);
+	event.owner = *owner;
+	emit_event(&event, sizeof(event));
+}
+
 SEC("cgroup/sock_release")
 int sock_released(struct bpf_sock *sk)
 {
 	if (sk->protocol == IPPROTO_UDP && sk->type == SOCK_DGRAM)
 		emit_udp_release(sk);
+	else if (sk->protocol == IPPROTO_TCP)
+		learn_tcp_owner(sk, sk->state);
 	return 1;
 }
 
@@ -63,8 +91,12 @@ int BPF_PROG(udp_release, struct socket *sock)
 {
 	struct sock *sk = sock->sk;
 
-	if (sk && sk->sk_protocol == IPPROTO_UDP && sk->sk_type == SOCK_DGRAM)
+	if (!sk)
+		return 0;
+	if (sk->sk_protocol == IPPROTO_UDP && sk->sk_type == SOCK_DGRAM)
 		emit_udp_release(sk);
+	else if (sk->sk_protocol == IPPROTO_TCP)
+		learn_tcp_owner(sk, sk->__sk_common.skc_state);
 	return 0;
 }
 

@@ -15,6 +15,7 @@ int tcp_dump(struct bpf_iter__tcp *ctx)
 	struct tcptop_owner *owner;
 	struct tcp_sock *tp;
 	struct sock *sk;
+	int state;
 
 	if (!skc)
 		return 0;
@@ -23,10 +24,11 @@ int tcp_dump(struct bpf_iter__tcp *ctx)
 	if (!tp)
 		return 0;
 	sk = (struct sock *)tp;
-	if (sk->__sk_common.skc_state == TCP_LISTEN)
+	state = sk->__sk_common.skc_state;
+	if (state == TCP_LISTEN)
 		return 0;
 
-	read_tcp_socket(sk, &rec);
+	read_tcp_socket(sk, fin_queued(state), &rec);
 	/* No owner entry: opened before the collector started (start_ns 0). */
 	owner = bpf_sk_storage_get(&socket_owners, sk, NULL, 0);
 	if (owner)
@@ -62,7 +64,14 @@ int udp_dump(struct bpf_iter__udp *ctx)
 /*
  * Accepted sockets and sockets opened before the collector started have no
  * known owner. Walking every open file finds the process holding each one;
- * user space runs this only when such sockets have appeared.
+ * user space runs this only when such sockets have appeared, and keeps what
+ * it learns in its connection table.
+ *
+ * The struct sock behind bpf_sock_from_file() is an untrusted pointer to
+ * strict verifiers (Linux 6.18.44 refuses it to bpf_sk_storage_get() and
+ * bpf_skc_to_tcp_sock()), so nothing here hands it to a helper: its fields
+ * are only read, and the socket is named by the cookie the other walks gave
+ * it. A socket no walk has seen yet has no cookie and is left for later.
  */
 SEC("iter/task_file")
 int socket_owner_scan(struct bpf_iter__task_file *ctx)
@@ -70,7 +79,6 @@ int socket_owner_scan(struct bpf_iter__task_file *ctx)
 	struct task_struct *task = ctx->task;
 	struct file *file = ctx->file;
 	struct tcptop_owner_record rec = {};
-	struct tcptop_owner *owner;
 	struct socket *sock;
 	struct sock *sk;
 
@@ -79,19 +87,16 @@ int socket_owner_scan(struct bpf_iter__task_file *ctx)
 	sock = bpf_sock_from_file(file);
 	if (!sock)
 		return 0;
-	sk = sock->sk;
+	sk = BPF_CORE_READ(sock, sk);
 	if (!sk || !is_tcp_or_udp(sk))
 		return 0;
-	owner = bpf_sk_storage_get(&socket_owners, sk, NULL, BPF_SK_STORAGE_GET_F_CREATE);
-	if (!owner || owner->pid != 0)
+	rec.cookie = BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
+	if (rec.cookie == 0)
 		return 0;
-	owner->pid = task->tgid;
-	owner->cgroup_id = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
-	BPF_CORE_READ_STR_INTO(&owner->comm, task, group_leader, comm);
-	if (owner->netns == 0)
-		owner->netns = socket_netns(sk);
-	rec.cookie = bpf_get_socket_cookie(sk);
-	rec.owner = *owner;
+	rec.owner.pid = task->tgid;
+	rec.owner.cgroup_id = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
+	BPF_CORE_READ_STR_INTO(&rec.owner.comm, task, group_leader, comm);
+	rec.owner.netns = socket_netns(sk);
 	bpf_seq_write(ctx->meta->seq, &rec, sizeof(rec));
 	return 0;
 }

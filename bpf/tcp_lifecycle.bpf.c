@@ -57,7 +57,7 @@ int BPF_PROG(tcp_state_change, struct sock *sk, int old_state, int new_state)
 	if (new_state == TCP_CLOSE) {
 		struct tcptop_tcp_record rec = {};
 
-		read_tcp_socket(sk, &rec);
+		read_tcp_socket(sk, fin_queued(old_state), &rec);
 		rec.kind = TCPTOP_EVENT_TCP_CLOSED;
 		rec.close_ns = bpf_ktime_get_ns();
 		/* No entry: open before the collector started; user space knows

@@ -23,6 +23,7 @@ enum tcptop_role {
 enum tcptop_event_kind {
 	TCPTOP_EVENT_TCP_CLOSED = 1,
 	TCPTOP_EVENT_UDP_RELEASED = 2,
+	TCPTOP_EVENT_OWNER_LEARNED = 3,
 };
 
 /* Indexes of the per-CPU array `drop_counters`. */
@@ -120,8 +121,15 @@ struct tcptop_udp_socket {
 	struct tcptop_udp_first_flow first_flow;
 };
 
-/* Written by iter/task_file for each socket whose owner it just learned. */
+/*
+ * Who holds a socket: written by iter/task_file for each process holding a
+ * TCP or UDP socket that has a cookie, and as TCPTOP_EVENT_OWNER_LEARNED when
+ * a TCP socket reset before its owner was known is released by that owner.
+ * Only pid, cgroup_id, comm and netns of the owner are set.
+ */
 struct tcptop_owner_record {
+	__u32 kind;             /* TCPTOP_EVENT_OWNER_LEARNED in the ring buffer, 0 from the iterator */
+	__u32 pad;
 	__u64 cookie;
 	struct tcptop_owner owner;
 };

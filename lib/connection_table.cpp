@@ -165,20 +165,40 @@ std::vector<std::uint64_t> ConnectionTable::cookies_without_owner() const
 	std::vector<std::uint64_t> cookies;
 
 	for (const auto &[key, entry] : entries_) {
-		if (!entry.record.closed && entry.record.pid == 0)
+		if (entry.record.pid == 0)
 			cookies.push_back(key.socket_cookie);
 	}
 	return cookies;
 }
 
+namespace {
+
+void fill_owner(ConnectionRecord &record, const ConnectionRecord &owner)
+{
+	record.pid = owner.pid;
+	record.comm = owner.comm;
+	record.cgroup_id = owner.cgroup_id;
+}
+
+} // namespace
+
 void ConnectionTable::apply_owner(std::uint64_t socket_cookie, const ConnectionRecord &owner)
 {
 	for (auto &[key, entry] : entries_) {
-		if (key.socket_cookie != socket_cookie || entry.record.pid != 0)
+		if (key.socket_cookie == socket_cookie && entry.record.pid == 0)
+			fill_owner(entry.record, owner);
+	}
+}
+
+void ConnectionTable::apply_owners(const std::unordered_map<std::uint64_t, ConnectionRecord> &owners)
+{
+	if (owners.empty())
+		return;
+	for (auto &[key, entry] : entries_) {
+		if (entry.record.pid != 0)
 			continue;
-		entry.record.pid = owner.pid;
-		entry.record.comm = owner.comm;
-		entry.record.cgroup_id = owner.cgroup_id;
+		if (auto owner = owners.find(key.socket_cookie); owner != owners.end())
+			fill_owner(entry.record, owner->second);
 	}
 }
 

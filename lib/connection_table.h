@@ -69,12 +69,17 @@ public:
 	/// The snapshot was delivered: drop closed entries, start a new interval.
 	void commit(std::uint64_t now_ns);
 
-	/// Cookies of open entries whose owning process is not known.
+	/// Cookies of entries whose owning process is not known, closed ones
+	/// too: a socket reset by its peer may still be held by its process.
 	std::vector<std::uint64_t> cookies_without_owner() const;
 
 	/// The process holding socket \p socket_cookie became known (from
 	/// \p owner: pid, comm, cgroup_id): fill it into every entry of that socket.
 	void apply_owner(std::uint64_t socket_cookie, const ConnectionRecord &owner);
+
+	/// The same for every entry of unknown owner whose socket is in
+	/// \p owners (socket cookie -> owner), in one pass over the table.
+	void apply_owners(const std::unordered_map<std::uint64_t, ConnectionRecord> &owners);
 
 	std::size_t size() const noexcept { return entries_.size(); }
 	std::uint64_t evicted_since_commit() const noexcept { return evicted_; }

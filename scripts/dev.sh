@@ -13,9 +13,10 @@ build=${TCPTOP_BUILD_DIR:-$root/build}
 # tcptop as an unprivileged user there; nm (binutils) lists the exported symbols.
 packages=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config meson ninja-build
           libboost-dev doctest-dev doxygen g++ binutils iproute2 python3 tmux util-linux)
-# The kernels suite (tests/kernels/) boots Debian's 6.1 kernel under qemu
-# with a busybox initramfs; it fetches the kernel package itself. Installed
-# without qemu's recommended GUI, audio and video libraries (170 packages).
+# The kernels suite (tests/kernels/) boots Debian 12's 6.1 and 6.12 kernels
+# under qemu with a busybox initramfs; it fetches the kernel packages itself.
+# Installed without qemu's recommended GUI, audio and video libraries (170
+# packages).
 lean_packages=(qemu-system-x86 busybox-static)
 
 missing_of() {

@@ -21,6 +21,7 @@ enum LongOnly : int {
 	option_batch,
 	option_json,
 	option_features,
+	option_programs,
 	option_hooks,
 };
 
@@ -38,6 +39,7 @@ constexpr option long_options[] = {
 	{"batch", no_argument, nullptr, option_batch},
 	{"json", no_argument, nullptr, option_json},
 	{"features", no_argument, nullptr, option_features},
+	{"programs", no_argument, nullptr, option_programs},
 	{"hooks", required_argument, nullptr, option_hooks},
 	{"help", no_argument, nullptr, 'h'},
 	{"version", no_argument, nullptr, 'V'},
@@ -231,6 +233,9 @@ ParsedArguments parse_arguments(int argc, char *argv[])
 		case option_features:
 			arguments.features = true;
 			break;
+		case option_programs:
+			arguments.programs = true;
+			break;
 		case 'h':
 			arguments.help = true;
 			break;
@@ -279,6 +284,9 @@ Options:
       --json              JSON Lines: one object per snapshot, see below
       --features          show what this kernel lets tcptop see, and through
                           which hooks, then exit (with --json: one JSON object)
+      --programs          load each of tcptop's kernel programs on its own and
+                          show which this kernel accepts, or why it refuses
+                          one, then exit (with --json: one JSON object)
       --hooks KINDS       hook kinds allowed where there is a choice (UDP), comma
                           separated: cgroup (the first choice), fentry (the
                           fallback); default cgroup,fentry

@@ -31,6 +31,8 @@ struct Arguments {
 	OutputMode mode = OutputMode::automatic;
 	/// Print the collector's features and exit.
 	bool features = false;
+	/// Print which kernel programs this kernel accepts and exit.
+	bool programs = false;
 	bool help = false;
 	bool version = false;
 };

@@ -50,8 +50,25 @@ OutputMode resolved(OutputMode mode)
 	return isatty(STDOUT_FILENO) ? OutputMode::live : OutputMode::batch;
 }
 
+/* --programs: the exit status says whether the check ran, not what it found. */
+int show_programs(const Arguments &arguments)
+{
+	std::error_code code;
+	Diagnostics diagnostics;
+	std::vector<ProgramCheck> programs = check_ebpf_programs(code, diagnostics);
+	if (code)
+		return report(code, diagnostics);
+	std::string text = arguments.mode == OutputMode::json ? programs_json(programs) + '\n'
+							   : programs_text(programs);
+	std::fputs(text.c_str(), stdout);
+	return std::fflush(stdout) == 0 ? exit_ok : exit_failure;
+}
+
 int run(const Arguments &arguments)
 {
+	if (arguments.programs)
+		return show_programs(arguments);
+
 	std::error_code code;
 	Diagnostics diagnostics;
 	std::unique_ptr<NetworkCollector> collector =

@@ -69,6 +69,9 @@ struct EbpfCollector::Collection {
 	/* Sockets the owner scan already looked for, so that one that no
 	 * process holds does not make every interval walk all files. */
 	std::unordered_set<std::uint64_t> owner_scan_tried;
+	/* What the last scan found of those: a UDP socket's flows appear one
+	 * by one, and each later one takes its owner from here. */
+	std::unordered_map<std::uint64_t, ConnectionRecord> owners_found;
 
 	std::uint64_t events_since_commit = 0;
 	std::uint64_t drops_at_commit = 0;
@@ -93,6 +96,10 @@ void EbpfCollector::Collection::consume_event(const void *data, std::size_t size
 		tcptop_udp_socket raw;
 		std::memcpy(&raw, data, sizeof(raw));
 		released_udp_sockets[raw.cookie] = raw;
+	} else if (kind == TCPTOP_EVENT_OWNER_LEARNED && size >= sizeof(tcptop_owner_record)) {
+		tcptop_owner_record raw;
+		std::memcpy(&raw, data, sizeof(raw));
+		table.apply_owner(raw.cookie, decoder.owner(raw.owner));
 	}
 }
 
@@ -159,17 +166,22 @@ void EbpfCollector::Collection::learn_owners()
 {
 	std::vector<std::uint64_t> unknown = table.cookies_without_owner();
 	bool anything_new = std::any_of(unknown.begin(), unknown.end(), [this](std::uint64_t cookie) {
-		return !owner_scan_tried.contains(cookie);
+		return !owners_found.contains(cookie) && !owner_scan_tried.contains(cookie);
 	});
-	if (!anything_new)
-		return;
-
-	owner_scan_tried = std::unordered_set<std::uint64_t>(unknown.begin(), unknown.end());
-	std::optional<std::vector<tcptop_owner_record>> owners = kernel->scan_socket_owners();
-	if (!owners)
-		return;
-	for (const tcptop_owner_record &found : *owners)
-		table.apply_owner(found.cookie, decoder.owner(found.owner));
+	if (anything_new) {
+		owner_scan_tried = std::unordered_set<std::uint64_t>(unknown.begin(), unknown.end());
+		if (std::optional<std::vector<tcptop_owner_record>> owners = kernel->scan_socket_owners()) {
+			/* The scan lists every socket of every process; only those
+			 * asked for are kept, so this stays as small as the table. */
+			owners_found.clear();
+			for (const tcptop_owner_record &found : *owners) {
+				if (owner_scan_tried.contains(found.cookie))
+					owners_found.emplace(found.cookie, decoder.owner(found.owner));
+			}
+		}
+	}
+	if (!unknown.empty())
+		table.apply_owners(owners_found);
 }
 
 void EbpfCollector::Collection::make_snapshot()

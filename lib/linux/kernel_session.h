@@ -15,6 +15,7 @@
 #include <tcptop/features.h>
 #include <tcptop/options.h>
 
+#include "linux/hook_plan.h"
 #include "linux/kernel_probe.h"
 #include "linux/udp_flows.h"
 #include "tcptop.h"
@@ -28,7 +29,10 @@ namespace tcptop::linux_impl {
 /**
  * \brief Owns the skeleton: loads it, attaches the hooks, runs the iterators.
  *
- * Destroying it detaches everything. Used from one thread at a time.
+ * Any program group can be refused by the kernel (its verifier, an attach
+ * that fails, no cgroup root): it is left out, named in features() with
+ * the reason, and the rest runs. Destroying it detaches everything. Used
+ * from one thread at a time.
  */
 class KernelSession
 {
@@ -40,8 +44,9 @@ public:
 		std::size_t max_udp_flows = 65536;
 	};
 
-	/// Probe the kernel, load and attach what it offers; on failure
-	/// null, with \p code and \p diagnostics set.
+	/// Probe the kernel, load and attach what it offers and accepts; null
+	/// when nothing asked for runs (or on a failure no refusal explains),
+	/// with \p code and \p diagnostics naming each reason.
 	static std::unique_ptr<KernelSession> open(const Config &config, std::error_code &code,
 						   Diagnostics &diagnostics);
 	~KernelSession();
@@ -77,15 +82,23 @@ public:
 private:
 	KernelSession() = default;
 
-	enum class UdpHooks;
-	struct HookPlan;
-	HookPlan plan_hooks(const Config &config, const KernelOffer &offer);
-	void plan_udp(HookPlan &plan, const HookKinds &allowed, const KernelOffer &offer);
-	std::error_code attach(const HookPlan &plan, Diagnostics &diagnostics);
+	/// Realize \p plan: nullopt when it runs, else the group that was
+	/// refused and why. \p code is set on a failure no refusal explains.
+	struct Refusal {
+		ProgramGroup group;
+		std::string reason;
+	};
+	std::optional<Refusal> realize(const std::vector<ProgramGroup> &plan, const Config &config,
+				       std::error_code &code, Diagnostics &diagnostics);
+	std::optional<Refusal> attach(const std::vector<ProgramGroup> &plan);
+	/// Everything loaded or attached, but not the cgroup root.
+	void unload();
 
 	tcptop_bpf *skeleton_ = nullptr;
 	ring_buffer *events_ = nullptr;
 	int cgroup_fd_ = -1;
+	CgroupPlace cgroup_place_;
+	bool fentry_probed_ = false;
 	std::vector<bpf_link *> links_;
 	bpf_link *tcp_iterator_ = nullptr;
 	bpf_link *udp_iterator_ = nullptr;

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -371,6 +372,25 @@ static void check_features(void)
 		CHECK(strstr(f->note, "not asked for") != NULL);
 	}
 	tcptop_collector_destroy(c);
+
+	/* The kernel refuses the owner scan (see TCPTOP_TEST_BREAK_PROGRAMS in
+	 * the README): the collector runs without it, and the report says why. */
+	printf("features, the owner scan refused\n");
+	setenv("TCPTOP_TEST_BREAK_PROGRAMS", "socket_owner_scan", 1);
+	if (CHECK_INT(tcptop_collector_create(&opts, &c), 0)) {
+		CHECK_INT(tcptop_collector_start(c, ignore_snapshot, NULL), 0);
+		f = check_report(c, TCPTOP_FEATURE_SOCKET_OWNERS);
+		if (CHECK(f != NULL)) {
+			CHECK_INT(f->available, 0);
+			CHECK(strstr(f->note, "program socket_owner_scan (iter/task_file) refused by "
+					      "the kernel: ") != NULL);
+		}
+		f = tcptop_collector_feature(c, TCPTOP_FEATURE_TCP_COUNTERS);
+		if (CHECK(f != NULL))
+			CHECK_INT(f->available, 1);
+		tcptop_collector_destroy(c);
+	}
+	unsetenv("TCPTOP_TEST_BREAK_PROGRAMS");
 }
 
 int main(void)

@@ -101,7 +101,7 @@ def test_fentry_fallback_exact_where_the_kernel_has_trampolines():
     assert "cgroup hooks are not allowed" in udp["note"], udp
     if not udp["available"]:
         # Linux 6.18 here cannot load fentry programs; the kernels suite
-        # runs this test on 6.1, which can.
+        # runs this test on 6.1 and 6.12, which can.
         assert "fentry: kernel cannot" in udp["note"], udp
         print(f"     fentry unavailable on this kernel: {udp['note']}", flush=True)
         return

@@ -183,6 +183,20 @@ bool receive_exactly(int fd, std::size_t length)
 	});
 }
 
+std::uint64_t receive_until_end(int fd)
+{
+	std::uint64_t total = 0;
+	std::vector<char> buffer(1 << 16);
+	for (;;) {
+		ssize_t got = recv(fd, buffer.data(), buffer.size(), 0);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return total;
+		total += static_cast<std::uint64_t>(got);
+	}
+}
+
 int listen_on(const std::string &address, std::uint16_t port)
 {
 	socklen_t length = 0;

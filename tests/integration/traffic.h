@@ -54,6 +54,9 @@ bool send_all(int fd, std::size_t length);
 /// Read exactly \p length bytes; false on error or early EOF.
 bool receive_exactly(int fd, std::size_t length);
 
+/// Read until the peer's FIN or reset; the number of bytes read.
+std::uint64_t receive_until_end(int fd);
+
 /// A listening TCP socket on \p address (IPv4 or IPv6 text), port 0 = any.
 /// Returns the fd; its port via bound_port().
 int listen_on(const std::string &address, std::uint16_t port = 0);

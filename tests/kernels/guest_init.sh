@@ -18,7 +18,9 @@ mount_or_say sysfs sysfs /sys
 mount_or_say devtmpfs devtmpfs /dev
 mount_or_say tracefs tracefs /sys/kernel/tracing
 mount_or_say bpf bpf /sys/fs/bpf
-# The kernel makes /sys/fs/cgroup; on 6.1 cgroup2 mounts there directly.
+# The kernel makes /sys/fs/cgroup, and cgroup2 mounts there directly on
+# 6.1 and 6.12 alike. Only a mount point under it (the host's
+# /sys/fs/cgroup/unified) would need a tmpfs there first: sysfs refuses mkdir.
 mount_or_say cgroup2 cgroup2 /sys/fs/cgroup
 # The initramfs root is writable memory already: no tmpfs on /tmp or /run,
 # which would hide test programs that live there on the host.

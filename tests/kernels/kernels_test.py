@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-# The privileged tests inside Debian 12's 6.1 kernel, booted under qemu: pass only if all pass there.
+# The privileged tests inside a Debian 12 kernel (--kernel 6.1, 6.12) under qemu: pass only if all pass there.
 import argparse
 import os
 import shlex
@@ -8,7 +8,7 @@ import shutil
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from debian_kernel import KernelUnavailable, kernel_image  # noqa: E402
+from debian_kernel import SERIES, KernelUnavailable, kernel_image  # noqa: E402
 from guest_root import GuestRoot, GuestRootError  # noqa: E402
 from qemu_guest import boot  # noqa: E402
 
@@ -45,8 +45,11 @@ def parse_arguments():
     # meson runs tests in the build folder and passes paths relative to it;
     # the guest has the same files at the same absolute paths.
     parser = argparse.ArgumentParser(
-        description="Run the privileged tests inside Debian 12's 6.1 kernel under qemu.")
-    parser.add_argument("--cache", required=True, help="folder for the kernel package and the guest")
+        description=f"Run the privileged tests inside Debian 12's {' or '.join(SERIES)} "
+                    "kernel under qemu.")
+    parser.add_argument("--kernel", required=True, choices=SERIES,
+                        help="the kernel series to boot, the newest Debian 12 cloud kernel of it")
+    parser.add_argument("--cache", required=True, help="folder for the kernel packages and the guest")
     parser.add_argument("--collector", required=True, help="the collector integration test binary")
     parser.add_argument("--tcptop", help="the tcptop binary, for the CLI JSON test")
     parser.add_argument("--libtcptop", help="the library, the CLI tests' second argument")
@@ -66,8 +69,8 @@ def parse_arguments():
 def guest_tests(arguments):
     """(name, shell command) of each test to run in the guest."""
     collector = shlex.join([arguments.collector, "--duration=true"])
-    # The second run allows only the fentry fallback for UDP: 6.1 offers
-    # both kinds, and both must give the same numbers.
+    # The second run allows only the fentry fallback for UDP: 6.1 and 6.12
+    # offer both kinds, and both must give the same numbers.
     tests = [("collector", collector),
              ("collector_fentry", "TCPTOP_TEST_HOOK_KINDS=fentry " + collector)]
     for script in arguments.cli_test:
@@ -117,9 +120,9 @@ def main():
     if arguments.cli_test and not os.access(DEBIAN_PYTHON, os.X_OK):
         cannot_run(f"{DEBIAN_PYTHON} not found (apt-get install python3)")
     try:
-        kernel, kernel_version = kernel_image(arguments.cache)
+        kernel, package, version = kernel_image(arguments.cache, arguments.kernel)
     except KernelUnavailable as error:
-        cannot_run(f"no Debian 6.1 kernel: {error}")
+        cannot_run(f"no Debian {arguments.kernel} kernel: {error}")
 
     tests = guest_tests(arguments)
     try:
@@ -129,8 +132,8 @@ def main():
         return 1
     initramfs = os.path.join(arguments.cache, "initramfs.cpio")
     size = root.pack(initramfs)
-    print(f"kernels: booting Debian's linux-image {kernel_version} under qemu (TCG), "
-          f"initramfs {size / 2**20:.0f} MiB", flush=True)
+    print(f"kernels: booting Linux {arguments.kernel}: Debian's {package} {version} "
+          f"under qemu (TCG), initramfs {size / 2**20:.0f} MiB", flush=True)
 
     run = boot(kernel, initramfs, arguments.timeout)
     return verdict(run, [name for name, _ in tests])

@@ -2,6 +2,10 @@
 // ConnectionTable: merging readings, closing, rates and coalescing.
 #include <doctest/doctest.h>
 
+#include <set>
+#include <string>
+#include <unordered_map>
+
 #include "connection_table.h"
 
 using namespace tcptop;
@@ -161,6 +165,54 @@ TEST_CASE("owners learned later fill every flow of the socket")
 	CHECK(table.cookies_without_owner().empty());
 	for (const ConnectionRecord &record : table.snapshot(20, Options{}).connections)
 		CHECK(record.comm == "dns");
+}
+
+TEST_CASE("owners found once fill the flows that appear later, and only entries without one")
+{
+	ConnectionTable table(16, 0);
+	ConnectionKey first{Protocol::udp, 9, {1}, 53};
+	ConnectionKey later{Protocol::udp, 9, {2}, 53};
+	ConnectionRecord known = reading(1, 0, 1);
+	known.pid = 3;
+	known.comm = "other";
+	std::unordered_map<std::uint64_t, ConnectionRecord> owners;
+	owners[9].pid = 7;
+	owners[9].comm = "dns";
+
+	table.observe(first, reading(1, 0, 1), 10);
+	table.observe(tcp_key(5), known, 10);
+	owners[5].pid = 8;
+	table.apply_owners(owners);
+	table.observe(later, reading(2, 0, 1), 20);
+	CHECK(table.cookies_without_owner() == std::vector<std::uint64_t>{9});
+	table.apply_owners(owners);
+	CHECK(table.cookies_without_owner().empty());
+	std::multiset<std::string> comms;
+	for (const ConnectionRecord &record : table.snapshot(30, Options{}).connections)
+		comms.insert(record.comm);
+	CHECK(comms == std::multiset<std::string>{"dns", "dns", "other"});
+}
+
+TEST_CASE("a connection closed before its owner was known still gets it, until committed")
+{
+	ConnectionTable table(16, 0);
+	ConnectionRecord reset = reading(5, 6, 1);
+	reset.closed = true;
+	table.observe_close(tcp_key(3), reset, 10);
+	REQUIRE(table.cookies_without_owner() == std::vector<std::uint64_t>{3});
+
+	ConnectionRecord owner;
+	owner.pid = 11;
+	owner.comm = "server";
+	table.apply_owner(3, owner);
+	Snapshot snapshot = table.snapshot(20, Options{});
+	REQUIRE(snapshot.connections.size() == 1);
+	CHECK(snapshot.connections[0].closed);
+	CHECK(snapshot.connections[0].pid == 11);
+	CHECK(snapshot.connections[0].comm == "server");
+
+	table.commit(20);
+	CHECK(table.cookies_without_owner().empty());
 }
 
 TEST_CASE("beyond capacity new connections are counted as evicted, not stored")
