@@ -262,9 +262,7 @@ try {
 		return code;
 
 	KernelSession::Config config;
-	config.tcp = options_.protocols.tcp;
-	config.udp = options_.protocols.udp;
-	config.hook_kinds = options_.hook_kinds;
+	config.request = {options_.protocols.tcp, options_.protocols.udp, options_.hook_kinds};
 	config.max_udp_flows = options_.max_connections;
 	std::error_code code;
 	std::unique_ptr<KernelSession> kernel = KernelSession::open(config, code, diagnostics);

@@ -48,9 +48,10 @@ void describe_udp(std::vector<FeatureStatus> &features, const PlanRequest &reque
 		features.push_back(unavailable(Feature::udp_lifecycle, std::string(not_asked_for)));
 		return;
 	}
+	/* Both UDP groups lack it: one reason, not the same one twice. */
 	if (!offer.udp_iterator) {
 		features.push_back(unavailable(Feature::udp_counters,
-					       "kernel lacks the iter/udp BPF iterator (Linux 5.9)"));
+					       *kernel_lacks(ProgramGroup::udp_cgroup, offer)));
 		features.push_back(unavailable(Feature::udp_lifecycle, "needs what UDP counting needs"));
 		return;
 	}

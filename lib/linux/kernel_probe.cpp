@@ -65,6 +65,14 @@ std::string probe_fentry(const btf *vmlinux)
 
 } // namespace
 
+std::string vmlinux_btf_missing()
+{
+	constexpr const char *path = "/sys/kernel/btf/vmlinux";
+	if (access(path, R_OK) == 0)
+		return {};
+	return std::string("kernel has no BTF at ") + path + " (needs CONFIG_DEBUG_INFO_BTF=y)";
+}
+
 KernelOffer probe_kernel()
 {
 	KernelOffer offer;

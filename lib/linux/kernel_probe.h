@@ -16,6 +16,9 @@ struct KernelOffer {
 					   ///< cgroup/sock_create and sock_release (5.9)
 };
 
+/// Why the kernel's BTF cannot be read (CO-RE needs it), or empty if it can.
+std::string vmlinux_btf_missing();
+
 /// Reads the kernel's BTF and asks the kernel about program types; no
 /// program is loaded. Every hook is absent when there is no vmlinux BTF.
 KernelOffer probe_kernel();

@@ -25,8 +25,6 @@ namespace tcptop::linux_impl {
 
 namespace {
 
-constexpr const char *vmlinux_btf_path = "/sys/kernel/btf/vmlinux";
-
 std::error_code fail(Diagnostics &diagnostics, Errc code, std::string message)
 {
 	diagnostics.message = std::move(message);
@@ -94,14 +92,12 @@ std::string attach_failure(const bpf_program *program, int error)
 std::unique_ptr<KernelSession> KernelSession::open(const Config &config, std::error_code &code,
 						   Diagnostics &diagnostics)
 {
-	if (access(vmlinux_btf_path, R_OK) != 0) {
-		code = fail(diagnostics, Errc::kernel_unsupported,
-			    std::string("kernel has no BTF at ") + vmlinux_btf_path +
-				    " (needs CONFIG_DEBUG_INFO_BTF=y)");
+	if (std::string missing = vmlinux_btf_missing(); !missing.empty()) {
+		code = fail(diagnostics, Errc::kernel_unsupported, missing);
 		return nullptr;
 	}
 
-	const PlanRequest request{config.tcp, config.udp, config.hook_kinds};
+	const PlanRequest &request = config.request;
 	const KernelOffer offer = probe_kernel();
 	std::unique_ptr<KernelSession> session(new KernelSession());
 	Refusals refused;

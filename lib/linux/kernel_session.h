@@ -38,9 +38,7 @@ class KernelSession
 {
 public:
 	struct Config {
-		bool tcp = true;
-		bool udp = true;
-		HookKinds hook_kinds;
+		PlanRequest request;
 		std::size_t max_udp_flows = 65536;
 	};
 

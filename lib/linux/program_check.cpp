@@ -5,8 +5,6 @@
 #include <cstring>
 #include <new>
 
-#include <unistd.h>
-
 #include <bpf/libbpf.h>
 
 #include "kernel_probe.h"
@@ -66,9 +64,8 @@ std::vector<ProgramCheck> check_ebpf_programs(std::error_code &code,
 					      Diagnostics &diagnostics) noexcept
 try {
 	code.clear();
-	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) {
-		diagnostics.message = "kernel has no BTF at /sys/kernel/btf/vmlinux "
-				      "(needs CONFIG_DEBUG_INFO_BTF=y)";
+	if (std::string missing = linux_impl::vmlinux_btf_missing(); !missing.empty()) {
+		diagnostics.message = missing;
 		code = Errc::kernel_unsupported;
 		return {};
 	}
