@@ -4,7 +4,7 @@
 
 #include <map>
 
-#include "linux/hook_plan.h"
+#include "linux/ebpf/hook_plan.h"
 
 using namespace tcptop;
 using namespace tcptop::linux_impl;
@@ -105,8 +105,8 @@ TEST_CASE("hook kinds that are not allowed are never planned")
 	request.hook_kinds.fentry = false;
 	auto features = features_of(request, full_offer(), {});
 	CHECK(features[Feature::udp_counters].note ==
-	      "cgroup_skb: cgroup hooks are not allowed (options.hook_kinds); "
-	      "fentry: fentry programs are not allowed (options.hook_kinds)");
+	      "cgroup_skb: cgroup hooks are not allowed (hook_kinds); "
+	      "fentry: fentry programs are not allowed (hook_kinds)");
 }
 
 TEST_CASE("what the kernel lacks is named with the Linux version that added it")

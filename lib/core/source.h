@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: MIT
+// Source: what a backend provides to the collection loop; ReadingSink: what it reports into.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <unordered_set>
+#include <vector>
+
+#include <tcptop/connection_record.h>
+#include <tcptop/features.h>
+#include <tcptop/options.h>
+
+#include "core/connection_table.h"
+
+namespace tcptop {
+
+/// Where a Source reports what it read; the collection loop keeps it.
+class ReadingSink
+{
+public:
+	/// A live connection or flow with its totals so far.
+	virtual void live(const ConnectionKey &key, const ConnectionRecord &reading) = 0;
+	/// A connection or flow that closed, with its final totals.
+	virtual void closed(const ConnectionKey &key, const ConnectionRecord &reading) = 0;
+	/// The process holding a socket became known.
+	virtual void owner_learned(std::uint64_t socket_cookie, const Owner &owner) = 0;
+
+protected:
+	~ReadingSink() = default;
+};
+
+/// A Source's running totals since it started.
+struct SourceCounters {
+	/// Kernel events read (closes, socket releases, owners learned).
+	std::uint64_t events = 0;
+	/// Events and datagrams the kernel side could not record.
+	std::uint64_t dropped = 0;
+};
+
+/**
+ * \brief One backend's access to the kernel: a collector is a Source and the
+ * collection loop (tick, table, owners, snapshots, delivery).
+ *
+ * Made ready to collect by its factory (everything that can fail at start
+ * fails there); destroying it detaches from the kernel. Used from the
+ * collection loop's thread only.
+ */
+class Source
+{
+public:
+	virtual ~Source() = default;
+
+	/// What this source sees on this kernel, one entry per Feature.
+	virtual std::vector<FeatureStatus> features() const = 0;
+
+	/// Between intervals: wait up to \p timeout for what the kernel reports
+	/// as it happens (closes), reporting it into \p sink.
+	virtual void wait(std::chrono::milliseconds timeout, ReadingSink &sink) = 0;
+
+	/**
+	 * \brief At an interval's end: report every live connection and flow,
+	 * and whatever closed, into \p sink.
+	 * \return the protocols whose live connections were all listed: the
+	 * loop closes their connections that were not.
+	 */
+	virtual ProtocolSet collect(ReadingSink &sink) = 0;
+
+	/**
+	 * \brief Who holds the sockets in \p cookies, as far as can be found
+	 * (an expensive walk: the loop asks only when new ones appear).
+	 * \return nullopt when this source cannot tell owners at all
+	 */
+	virtual std::optional<OwnersByCookie>
+	find_owners(const std::unordered_set<std::uint64_t> &cookies) = 0;
+
+	/// Running totals since the source started.
+	virtual SourceCounters counters() = 0;
+};
+
+} // namespace tcptop
