@@ -2,9 +2,8 @@
 // EbpfSource: the eBPF collector's Source, reading the kernel programs' output in every network namespace.
 #include "linux/ebpf/ebpf_source.h"
 
-#include <cstring>
-#include <new>
 #include <string>
+#include <variant>
 
 #include "core/clock.h"
 #include "linux/privileges.h"

@@ -8,9 +8,9 @@
 #include <bpf/libbpf.h>
 
 #include "linux/ebpf/kernel_probe.h"
-#include "linux/privileges.h"
 #include "linux/ebpf/program_groups.h"
 #include "linux/ebpf/skeleton_loader.h"
+#include "linux/privileges.h"
 #include "tcptop.skel.h"
 
 namespace tcptop {

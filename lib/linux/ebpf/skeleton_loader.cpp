@@ -12,8 +12,8 @@
 
 #include <bpf/libbpf.h>
 
-#include "tcptop.skel.h"
 #include "linux/ebpf/verifier_log.h"
+#include "tcptop.skel.h"
 
 namespace tcptop::linux_impl {
 
