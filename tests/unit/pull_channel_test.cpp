@@ -6,20 +6,10 @@
 #include <thread>
 
 #include "core/pull_channel.h"
+#include "numbered_snapshot.h"
 
 using namespace tcptop;
 using namespace std::chrono_literals;
-
-namespace {
-
-std::unique_ptr<Snapshot> numbered(std::uint64_t number)
-{
-	auto snapshot = std::make_unique<Snapshot>();
-	snapshot->timestamp_ns = number;
-	return snapshot;
-}
-
-} // namespace
 
 TEST_CASE("snapshots are taken in order; a full channel refuses and leaves the snapshot")
 {

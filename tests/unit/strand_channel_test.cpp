@@ -6,19 +6,9 @@
 #include <boost/asio/post.hpp>
 
 #include "core/strand_channel.h"
+#include "numbered_snapshot.h"
 
 using namespace tcptop;
-
-namespace {
-
-std::unique_ptr<Snapshot> numbered(std::uint64_t number)
-{
-	auto snapshot = std::make_unique<Snapshot>();
-	snapshot->timestamp_ns = number;
-	return snapshot;
-}
-
-} // namespace
 
 TEST_CASE("handlers are posted, never run inline, and run in order")
 {
