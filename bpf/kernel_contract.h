@@ -6,8 +6,8 @@
 /*
  * Included by the BPF programs (after vmlinux.h) and by user space's record
  * decoder (lib/linux/ebpf/record_decoder.cpp, after <linux/types.h>), the
- * only user-space code that reads these layouts; so only fixed-width kernel
- * types appear here. Not to be confused with the public C header
+ * only user-space code that reads these layouts, as "bpf/kernel_contract.h";
+ * so only fixed-width kernel types appear here. Not to be confused with the public C header
  * <tcptop/tcptop.h>: nothing here is part of the library's API.
  * Addresses are 16 bytes in network order; an IPv4 address fills the first 4.
  * Ports are in host order. Times are CLOCK_MONOTONIC nanoseconds

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <string>
 
+#include <tcptop/network_collector.h>
 #include <tcptop/tcptop.h>
 
 #include "capi/boundary.h"
@@ -49,7 +50,7 @@ struct tcptop_collector {
 	std::shared_ptr<DeliveryThread> delivery;
 	/* Pull mode: the collector's own hand-off, read by next_snapshot()
 	 * directly; shared so that it waits without the mutex. */
-	std::shared_ptr<PullChannel> pull;
+	std::shared_ptr<PullChannel> pull_channel;
 	/* Made by the last successful start; stop leaves it, so that readers
 	 * may run while stop does. Replaced under the mutex by the next start. */
 	std::unique_ptr<const FeatureReport> features;
@@ -100,20 +101,20 @@ int begin(tcptop_collector &c, State mode, tcptop::NetworkCollector::SnapshotHan
 	}
 
 	std::shared_ptr<DeliveryThread> delivery;
-	std::shared_ptr<PullChannel> pull;
+	std::shared_ptr<PullChannel> pull_channel;
 	tcptop::Diagnostics diagnostics;
 	std::error_code code;
 	if (mode == State::pushing) {
 		delivery = std::make_shared<DeliveryThread>();
 		code = c.collector->start(delivery->executor(), std::move(handler), diagnostics);
 	} else {
-		pull = std::make_shared<PullChannel>();
-		code = c.collector->start(pull, diagnostics);
+		pull_channel = std::make_shared<PullChannel>();
+		code = c.collector->start(pull_channel, diagnostics);
 	}
 	if (code)
 		return fail(tcptop::capi::to_errno(code), diagnostics.message);
 	c.delivery = std::move(delivery);
-	c.pull = std::move(pull);
+	c.pull_channel = std::move(pull_channel);
 	c.state = mode;
 	/* Still under the mutex: a callback that asks for the report waits
 	 * for this one instead of reading the last run's. */
@@ -140,7 +141,7 @@ void stop_collector(tcptop_collector &c)
 		lock.lock();
 		if (c.delivery)
 			c.delivery->release();
-		c.pull.reset();
+		c.pull_channel.reset();
 		c.state = State::idle;
 		c.state_changed.notify_all();
 	} else if (c.state == State::stopping && !from_callback) {
@@ -238,16 +239,16 @@ int tcptop_collector_next_snapshot(struct tcptop_collector *c, int timeout_ms,
 		return fail(-EINVAL, "invalid argument timeout_ms: give -1 (forever), 0 or more");
 
 	return guarded([&] {
-		std::shared_ptr<PullChannel> pull;
+		std::shared_ptr<PullChannel> pull_channel;
 		{
 			std::lock_guard lock(c->mutex);
 			if (c->state != State::polling)
 				return fail(-EBUSY, "collector is not polling: start it with "
 						    "tcptop_collector_start_polling()");
-			pull = c->pull;
+			pull_channel = c->pull_channel;
 		}
 		std::unique_ptr<tcptop::Snapshot> snapshot;
-		switch (pull->take(std::chrono::milliseconds(timeout_ms), snapshot)) {
+		switch (pull_channel->take(std::chrono::milliseconds(timeout_ms), snapshot)) {
 		case PullChannel::Taken::snapshot:
 			/* Made here, on the caller's thread: the collector thread
 			 * only hands over what it made anyway. */

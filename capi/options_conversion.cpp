@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// From struct tcptop_options, of whatever size the caller was built with, to tcptop::Options.
+// From struct tcptop_options, of whatever size the caller was built with, to tcptop::Options and EbpfOptions.
 #include "capi/options_conversion.h"
 
 #include <algorithm>

@@ -111,7 +111,9 @@ test)
     meson test -C "$build" --print-errorlogs --no-rebuild || status=$?
     rm -f "$sanitized_build/meson-logs/testlog.json"
     if build_sanitized; then
-        meson test -C "$sanitized_build" --print-errorlogs --no-rebuild || status=$?
+        # UBSan only prints and goes on unless told to stop: a report must fail the test.
+        UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1} \
+            meson test -C "$sanitized_build" --print-errorlogs --no-rebuild || status=$?
     else
         echo "dev.sh: the sanitized build failed" >&2
         status=1

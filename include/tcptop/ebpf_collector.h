@@ -36,12 +36,23 @@ struct EbpfOptions {
  * Validates \p options here; privileges and kernel support are checked by
  * start(). Needs root, or CAP_BPF and CAP_PERFMON (plus CAP_NET_ADMIN when
  * UDP is watched with the cgroup hooks allowed). Thread-safe.
+ * \param options what to watch, and how often to report
+ * \param ebpf the hook kinds allowed
+ * \return a collector that has not started
  * \throws Error invalid_option, naming the field.
  */
 TCPTOP_EXPORT std::unique_ptr<NetworkCollector> make_ebpf_collector(const Options &options,
 								    const EbpfOptions &ebpf = {});
 
-/// As above, returning nullptr and filling \p code and \p diagnostics on error.
+/**
+ * \brief As above, reporting a bad option through \p code and
+ * \p diagnostics instead of throwing.
+ * \param options what to watch, and how often to report
+ * \param ebpf the hook kinds allowed
+ * \param code set to Errc::invalid_option, or cleared
+ * \param diagnostics names the field on error
+ * \return the collector, or nullptr on error
+ */
 TCPTOP_EXPORT std::unique_ptr<NetworkCollector> make_ebpf_collector(const Options &options,
 								    const EbpfOptions &ebpf,
 								    std::error_code &code,

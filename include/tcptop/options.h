@@ -10,8 +10,8 @@ namespace tcptop {
 
 /// Which transport protocols are watched; at least one must be set.
 struct ProtocolSet {
-	bool tcp = true; ///< TCP connections (no per-packet hook)
-	bool udp = true; ///< UDP flows (counting them costs a hook on every datagram)
+	bool tcp = true; ///< TCP connections (the kernel counts them: no work per packet)
+	bool udp = true; ///< UDP flows (counting them costs work on every datagram)
 };
 
 /// Which address families are reported; at least one must be set.
@@ -36,7 +36,7 @@ struct Options {
 	std::uint32_t pid = 0;
 	/// Only connections with this local or remote port; 0 for all.
 	std::uint16_t port = 0;
-	/// Protocols watched; UDP off keeps every per-packet hook out of the kernel.
+	/// Protocols watched; UDP off spares every datagram the collector's work.
 	ProtocolSet protocols;
 	/// Address families reported.
 	FamilySet families;

@@ -66,7 +66,7 @@ void CollectionLoop::collect()
 {
 	table_.begin_pass();
 	feed_->begin_collect();
-	ProtocolSet complete = source_->collect(*feed_);
+	CompleteWalks complete = source_->collect(*feed_);
 	feed_->end_collect();
 	std::uint64_t now = wall_now_ns();
 	if (complete.tcp)
@@ -124,7 +124,7 @@ void CollectionLoop::run(const std::atomic<bool> &stop_requested)
 		Clock::time_point now = Clock::now();
 		if (now < next_tick) {
 			auto wait = std::min<Clock::duration>(next_tick - now, poll_slice);
-			source_->wait(std::chrono::ceil<std::chrono::milliseconds>(wait), *feed_);
+			source_->read_events(std::chrono::ceil<std::chrono::milliseconds>(wait), *feed_);
 			continue;
 		}
 		tick();

@@ -172,22 +172,11 @@ std::vector<std::uint64_t> ConnectionTable::cookies_without_owner() const
 	return cookies;
 }
 
-namespace {
-
-void fill_owner(ConnectionRecord &record, const Owner &owner)
-{
-	record.pid = owner.pid;
-	record.comm = owner.comm;
-	record.cgroup_id = owner.cgroup_id;
-}
-
-} // namespace
-
 void ConnectionTable::apply_owner(std::uint64_t socket_cookie, const Owner &owner)
 {
 	for (auto &[key, entry] : entries_) {
 		if (key.socket_cookie == socket_cookie && entry.record.pid == 0)
-			fill_owner(entry.record, owner);
+			assign_owner(entry.record, owner);
 	}
 }
 
@@ -199,7 +188,7 @@ void ConnectionTable::apply_owners(const OwnersByCookie &owners)
 		if (entry.record.pid != 0)
 			continue;
 		if (auto owner = owners.find(key.socket_cookie); owner != owners.end())
-			fill_owner(entry.record, owner->second);
+			assign_owner(entry.record, owner->second);
 	}
 }
 

@@ -37,6 +37,14 @@ struct Owner {
 /// Owners by socket cookie.
 using OwnersByCookie = std::unordered_map<std::uint64_t, Owner>;
 
+/// Set the owner fields of \p record (pid, comm, cgroup_id) from \p owner.
+inline void assign_owner(ConnectionRecord &record, const Owner &owner)
+{
+	record.pid = owner.pid;
+	record.comm = owner.comm;
+	record.cgroup_id = owner.cgroup_id;
+}
+
 struct ConnectionKeyHash {
 	std::size_t operator()(const ConnectionKey &key) const noexcept;
 };

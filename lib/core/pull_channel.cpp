@@ -4,18 +4,12 @@
 
 namespace tcptop {
 
-PullChannel::~PullChannel()
-{
-	queue_.consume_all([](Snapshot *snapshot) { delete snapshot; });
-}
-
 bool PullChannel::offer(std::unique_ptr<Snapshot> &snapshot)
 {
 	if (closed_.load(std::memory_order_acquire))
 		return false;
-	if (!queue_.push(snapshot.get()))
+	if (!waiting_.push(snapshot))
 		return false;
-	snapshot.release();
 	/* A consumer between its look at the queue and its wait holds the
 	 * mutex: taking it here orders this wake-up after that wait began. */
 	{
@@ -30,17 +24,16 @@ PullChannel::Taken PullChannel::take(std::chrono::milliseconds timeout,
 {
 	std::unique_lock lock(consumers_);
 	auto ready = [this] {
-		return closed_.load(std::memory_order_acquire) || queue_.read_available() > 0;
+		return closed_.load(std::memory_order_acquire) || waiting_.ready();
 	};
 	if (timeout.count() < 0)
 		arrived_.wait(lock, ready);
 	else if (!arrived_.wait_for(lock, timeout, ready))
 		return Taken::timed_out;
-	Snapshot *raw = nullptr;
-	if (closed_.load(std::memory_order_acquire) || !queue_.pop(raw))
+	if (closed_.load(std::memory_order_acquire))
 		return Taken::closed;
-	out.reset(raw);
-	return Taken::snapshot;
+	out = waiting_.pop();
+	return out ? Taken::snapshot : Taken::closed;
 }
 
 void PullChannel::close() noexcept
@@ -48,7 +41,7 @@ void PullChannel::close() noexcept
 	closed_.store(true, std::memory_order_release);
 	{
 		std::lock_guard lock(consumers_);
-		queue_.consume_all([](Snapshot *snapshot) { delete snapshot; });
+		waiting_.clear();
 	}
 	arrived_.notify_all();
 }

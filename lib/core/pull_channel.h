@@ -9,10 +9,9 @@
 #include <memory>
 #include <mutex>
 
-#include <boost/lockfree/spsc_queue.hpp>
-
 #include <tcptop/snapshot.h>
 
+#include "core/bounded_snapshots.h"
 #include "core/snapshot_channel.h"
 
 namespace tcptop {
@@ -21,17 +20,18 @@ namespace tcptop {
  * \brief A bounded hand-off from the collection loop to take(), called on
  * any thread of the caller (the C ABI's pull mode).
  *
- * The producer side is lock-free and never waits: a full channel refuses,
- * and the loop folds intervals into the next snapshot. Consumers take turns.
+ * The producer never waits for a consumer: a full channel refuses, and the
+ * loop folds intervals into the next snapshot. It holds the consumers'
+ * mutex only for a moment after a push, so that no waiter misses the
+ * wake-up. Consumers take turns.
  */
 class PullChannel final : public SnapshotChannel
 {
 public:
 	/// Snapshots waiting to be taken; more are refused, not queued.
-	static constexpr std::size_t capacity = 2;
+	static constexpr std::size_t capacity = BoundedSnapshots::capacity;
 
 	PullChannel() = default;
-	~PullChannel() override;
 
 	PullChannel(const PullChannel &) = delete;
 	PullChannel &operator=(const PullChannel &) = delete;
@@ -49,7 +49,7 @@ public:
 	void close() noexcept override;
 
 private:
-	boost::lockfree::spsc_queue<Snapshot *, boost::lockfree::capacity<capacity>> queue_;
+	BoundedSnapshots waiting_;
 	std::atomic<bool> closed_{false};
 	/* Held by a consumer while it looks at the queue, and for a moment by
 	 * the producer after a push, so that no waiter misses the wake-up. */

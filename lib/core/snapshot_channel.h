@@ -11,7 +11,7 @@ namespace tcptop {
 /**
  * \brief The consumer side of a collector, as the collection loop sees it.
  *
- * offer() never blocks: when the consumer has not taken the earlier
+ * offer() never waits for the consumer: when it has not taken the earlier
  * snapshots it refuses, and the loop folds the interval into the next
  * snapshot (snapshots_coalesced), so a slow consumer costs neither memory
  * nor events. Implementations: StrandChannel (handlers posted on a strand)

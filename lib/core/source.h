@@ -10,7 +10,6 @@
 
 #include <tcptop/connection_record.h>
 #include <tcptop/features.h>
-#include <tcptop/options.h>
 
 #include "core/connection_table.h"
 
@@ -31,6 +30,12 @@ protected:
 	~ReadingSink() = default;
 };
 
+/// Which protocols' live connections a collect() listed in full.
+struct CompleteWalks {
+	bool tcp = false;
+	bool udp = false;
+};
+
 /// A Source's running totals since it started.
 struct SourceCounters {
 	/// Kernel events read (closes, socket releases, owners learned).
@@ -43,9 +48,10 @@ struct SourceCounters {
  * \brief One backend's access to the kernel: a collector is a Source and the
  * collection loop (tick, table, owners, snapshots, delivery).
  *
- * Made ready to collect by its factory (everything that can fail at start
- * fails there); destroying it detaches from the kernel. Used from the
- * collection loop's thread only.
+ * Made ready to collect by its opener (everything that can fail at start
+ * fails there); destroying it detaches from the kernel. features() is
+ * asked once, by the thread that starts the collector; everything else is
+ * called from the collection loop's thread only.
  */
 class Source
 {
@@ -56,8 +62,8 @@ public:
 	virtual std::vector<FeatureStatus> features() const = 0;
 
 	/// Between intervals: wait up to \p timeout for what the kernel reports
-	/// as it happens (closes), reporting it into \p sink.
-	virtual void wait(std::chrono::milliseconds timeout, ReadingSink &sink) = 0;
+	/// as it happens (closes), and report it into \p sink.
+	virtual void read_events(std::chrono::milliseconds timeout, ReadingSink &sink) = 0;
 
 	/**
 	 * \brief At an interval's end: report every live connection and flow,
@@ -65,12 +71,13 @@ public:
 	 * \return the protocols whose live connections were all listed: the
 	 * loop closes their connections that were not.
 	 */
-	virtual ProtocolSet collect(ReadingSink &sink) = 0;
+	virtual CompleteWalks collect(ReadingSink &sink) = 0;
 
 	/**
 	 * \brief Who holds the sockets in \p cookies, as far as can be found
 	 * (an expensive walk: the loop asks only when new ones appear).
-	 * \return nullopt when this source cannot tell owners at all
+	 * \return nullopt when it cannot tell now (it has no way to, or the
+	 * walk failed): the loop keeps what it found before
 	 */
 	virtual std::optional<OwnersByCookie>
 	find_owners(const std::unordered_set<std::uint64_t> &cookies) = 0;

@@ -9,6 +9,16 @@
 
 namespace tcptop {
 
+namespace {
+
+std::error_code out_of_memory(Diagnostics &diagnostics)
+{
+	diagnostics.message = "out of memory while starting the collector";
+	return std::make_error_code(std::errc::not_enough_memory);
+}
+
+} // namespace
+
 SourceCollector::SourceCollector(const Options &options, SourceOpener open_source)
 	: options_(options), open_source_(std::move(open_source))
 {
@@ -28,20 +38,18 @@ void SourceCollector::start(boost::asio::any_io_executor executor, SnapshotHandl
 
 std::error_code SourceCollector::start(boost::asio::any_io_executor executor,
 				       SnapshotHandler handler, Diagnostics &diagnostics) noexcept
-try {
-	if (loop_) {
-		diagnostics.message = "collector already started: call stop() first";
-		return Errc::already_started;
-	}
+{
 	if (!handler) {
 		diagnostics.message = "invalid argument handler: empty function";
 		return Errc::invalid_option;
 	}
-	return start(std::make_shared<StrandChannel>(std::move(executor), std::move(handler)),
-		     diagnostics);
-} catch (const std::bad_alloc &) {
-	diagnostics.message = "out of memory while starting the collector";
-	return std::make_error_code(std::errc::not_enough_memory);
+	std::shared_ptr<SnapshotChannel> channel;
+	try {
+		channel = std::make_shared<StrandChannel>(std::move(executor), std::move(handler));
+	} catch (const std::bad_alloc &) {
+		return out_of_memory(diagnostics);
+	}
+	return start(std::move(channel), diagnostics);
 }
 
 std::error_code SourceCollector::start(std::shared_ptr<SnapshotChannel> channel,
@@ -51,10 +59,18 @@ try {
 		diagnostics.message = "collector already started: call stop() first";
 		return Errc::already_started;
 	}
+	if (!channel) {
+		diagnostics.message = "invalid argument channel: null";
+		return Errc::invalid_option;
+	}
 	std::error_code code;
 	std::unique_ptr<Source> source = open_source_(code, diagnostics);
-	if (!source)
-		return code;
+	if (!source) {
+		if (code)
+			return code;
+		diagnostics.message = "the collector's source could not be opened, and said not why";
+		return Errc::system_failure;
+	}
 	std::vector<FeatureStatus> features = source->features();
 	auto loop = std::make_unique<CollectionLoop>(options_, std::move(source), channel);
 
@@ -65,8 +81,7 @@ try {
 	features_ = std::move(features);
 	return {};
 } catch (const std::bad_alloc &) {
-	diagnostics.message = "out of memory while starting the collector";
-	return std::make_error_code(std::errc::not_enough_memory);
+	return out_of_memory(diagnostics);
 } catch (const std::system_error &error) {
 	diagnostics.message = std::string("cannot start the collector thread: ") + error.what();
 	return Errc::system_failure;

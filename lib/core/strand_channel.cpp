@@ -24,29 +24,21 @@ StrandChannel::StrandChannel(boost::asio::any_io_executor executor,
 {
 }
 
-StrandChannel::~StrandChannel()
-{
-	queue_.consume_all([](Snapshot *snapshot) { delete snapshot; });
-}
-
 bool StrandChannel::offer(std::unique_ptr<Snapshot> &snapshot)
 {
 	if (closed_.load(std::memory_order_acquire))
 		return false;
-	if (!queue_.push(snapshot.get()))
+	if (!waiting_.push(snapshot))
 		return false;
-	snapshot.release();
 	boost::asio::post(strand_, [self = shared_from_this()] { self->deliver_one(); });
 	return true;
 }
 
 void StrandChannel::deliver_one()
 {
-	Snapshot *raw = nullptr;
-
-	if (!queue_.pop(raw))
+	std::unique_ptr<Snapshot> snapshot = waiting_.pop();
+	if (!snapshot)
 		return;
-	std::unique_ptr<Snapshot> snapshot(raw);
 	std::lock_guard lock(handler_mutex_);
 	if (closed_.load(std::memory_order_acquire))
 		return;

@@ -8,11 +8,11 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/strand.hpp>
-#include <boost/lockfree/spsc_queue.hpp>
 
 #include <tcptop/network_collector.h>
 #include <tcptop/snapshot.h>
 
+#include "core/bounded_snapshots.h"
 #include "core/snapshot_channel.h"
 
 namespace tcptop {
@@ -28,10 +28,9 @@ class StrandChannel final : public SnapshotChannel,
 {
 public:
 	/// Snapshots waiting for the handler; more are refused, not queued.
-	static constexpr std::size_t capacity = 2;
+	static constexpr std::size_t capacity = BoundedSnapshots::capacity;
 
 	StrandChannel(boost::asio::any_io_executor executor, NetworkCollector::SnapshotHandler handler);
-	~StrandChannel() override;
 
 	StrandChannel(const StrandChannel &) = delete;
 	StrandChannel &operator=(const StrandChannel &) = delete;
@@ -51,7 +50,7 @@ private:
 	boost::asio::any_io_executor work_;
 	std::mutex work_mutex_;
 	NetworkCollector::SnapshotHandler handler_;
-	boost::lockfree::spsc_queue<Snapshot *, boost::lockfree::capacity<capacity>> queue_;
+	BoundedSnapshots waiting_;
 	std::atomic<bool> closed_{false};
 	std::mutex handler_mutex_;
 };

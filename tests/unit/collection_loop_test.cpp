@@ -47,9 +47,9 @@ public:
 	}
 
 	std::vector<FeatureStatus> features() const override { return {}; }
-	void wait(std::chrono::milliseconds, ReadingSink &) override {}
+	void read_events(std::chrono::milliseconds, ReadingSink &) override {}
 
-	ProtocolSet collect(ReadingSink &sink) override
+	CompleteWalks collect(ReadingSink &sink) override
 	{
 		REQUIRE(!script_.empty());
 		current_ = script_.front();

@@ -8,7 +8,7 @@
 
 #include <linux/types.h>
 
-#include "kernel_contract.h"
+#include "bpf/kernel_contract.h"
 #include "linux/ebpf/record_decoder.h"
 #include "linux/ebpf/udp_flows.h"
 

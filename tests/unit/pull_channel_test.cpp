@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// PullChannel: bounded, never waits on the producer side, wakes and frees on close.
+// PullChannel: bounded, refuses when full, wakes waiters and frees what is left on close.
 #include <doctest/doctest.h>
 
 #include <chrono>

@@ -17,7 +17,7 @@
 #include "linux/ebpf/kernel_probe.h"
 #include "linux/ebpf/program_groups.h"
 #include "linux/ebpf/skeleton_loader.h"
-#include "tcptop.skel.h"
+#include "bpf/tcptop.skel.h"
 
 namespace tcptop::linux_impl {
 

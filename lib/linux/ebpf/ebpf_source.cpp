@@ -80,12 +80,12 @@ void EbpfSource::consume_event(Bytes event, ReadingSink &sink)
 		   decoder_.event(event));
 }
 
-void EbpfSource::wait(std::chrono::milliseconds timeout, ReadingSink &sink)
+void EbpfSource::read_events(std::chrono::milliseconds timeout, ReadingSink &sink)
 {
 	reader_.poll_events(timeout, [&](Bytes event) { consume_event(event, sink); });
 }
 
-ProtocolSet EbpfSource::collect(ReadingSink &sink)
+CompleteWalks EbpfSource::collect(ReadingSink &sink)
 {
 	namespaces_.refresh();
 	bool tcp_complete = collect_tcp(sink);
@@ -110,7 +110,7 @@ bool EbpfSource::collect_tcp(ReadingSink &sink)
 	/* Events after the walk: a socket that closed before the walk has its
 	 * close event in the ring buffer by now, so the loop closes nothing
 	 * that is missing from the walk without its final totals. */
-	wait(std::chrono::milliseconds(0), sink);
+	read_events(std::chrono::milliseconds(0), sink);
 	return complete;
 }
 
@@ -165,7 +165,7 @@ EbpfSource::find_owners(const std::unordered_set<std::uint64_t> &cookies)
 
 SourceCounters EbpfSource::counters()
 {
-	return {reader_.events_total(), reader_.drops_total()};
+	return {reader_.events_total(), decoder_.drops_total(reader_.drop_counters())};
 }
 
 } // namespace tcptop::linux_impl

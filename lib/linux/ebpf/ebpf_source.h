@@ -28,8 +28,8 @@ public:
 					    std::error_code &code, Diagnostics &diagnostics);
 
 	std::vector<FeatureStatus> features() const override { return features_; }
-	void wait(std::chrono::milliseconds timeout, ReadingSink &sink) override;
-	ProtocolSet collect(ReadingSink &sink) override;
+	void read_events(std::chrono::milliseconds timeout, ReadingSink &sink) override;
+	CompleteWalks collect(ReadingSink &sink) override;
 	std::optional<OwnersByCookie>
 	find_owners(const std::unordered_set<std::uint64_t> &cookies) override;
 	SourceCounters counters() override;

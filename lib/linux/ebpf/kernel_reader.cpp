@@ -2,7 +2,6 @@
 // KernelReader: what the BPF programs wrote, read as bytes from their iterators, ring buffer and maps.
 #include "linux/ebpf/kernel_reader.h"
 
-#include <algorithm>
 #include <cerrno>
 
 #include <unistd.h>
@@ -114,23 +113,23 @@ void KernelReader::forget_udp_flow(std::span<const std::byte> key) const
 	bpf_map_delete_elem(bpf_map__fd(session_.udp_flow_map()), key.data());
 }
 
-std::uint64_t KernelReader::drops_total() const
+std::vector<std::byte> KernelReader::drop_counters() const
 {
-	int cpus = libbpf_num_possible_cpus();
 	const bpf_map *map = session_.drop_counter_map();
-	if (cpus <= 0 || bpf_map__value_size(map) != sizeof(std::uint64_t))
-		return 0;
+	int cpus = libbpf_num_possible_cpus();
+	std::vector<std::byte> all;
+	if (cpus <= 0)
+		return all;
 
-	std::vector<std::uint64_t> per_cpu(static_cast<std::size_t>(cpus));
-	std::uint64_t total = 0;
+	/* The kernel hands out per-CPU values 8-byte aligned, one per possible CPU. */
+	std::size_t value_size = (bpf_map__value_size(map) + 7) / 8 * 8;
+	std::vector<std::byte> per_cpu(value_size * static_cast<std::size_t>(cpus));
 	int fd = bpf_map__fd(map);
 	for (std::uint32_t counter = 0; counter < bpf_map__max_entries(map); ++counter) {
-		if (bpf_map_lookup_elem(fd, &counter, per_cpu.data()) != 0)
-			continue;
-		for (std::uint64_t value : per_cpu)
-			total += value;
+		if (bpf_map_lookup_elem(fd, &counter, per_cpu.data()) == 0)
+			all.insert(all.end(), per_cpu.begin(), per_cpu.end());
 	}
-	return total;
+	return all;
 }
 
 } // namespace tcptop::linux_impl

@@ -69,9 +69,9 @@ public:
 	/// Delete one entry of the UDP flow map, by its key as udp_flows() gave it.
 	void forget_udp_flow(std::span<const std::byte> key) const;
 
-	/// Events and datagrams the kernel side could not record, since load:
-	/// the sum of its per-CPU drop counters.
-	std::uint64_t drops_total() const;
+	/// Every per-CPU value of every entry of the drop counter map, back to
+	/// back: what the kernel side could not record since load.
+	std::vector<std::byte> drop_counters() const;
 
 	/// Events consumed since the reader was made.
 	std::uint64_t events_total() const noexcept { return events_; }

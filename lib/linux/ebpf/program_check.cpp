@@ -11,7 +11,7 @@
 #include "linux/ebpf/program_groups.h"
 #include "linux/ebpf/skeleton_loader.h"
 #include "linux/privileges.h"
-#include "tcptop.skel.h"
+#include "bpf/tcptop.skel.h"
 
 namespace tcptop {
 

@@ -4,7 +4,7 @@
 
 #include <bpf/libbpf.h>
 
-#include "tcptop.skel.h"
+#include "bpf/tcptop.skel.h"
 
 namespace tcptop::linux_impl {
 

@@ -9,7 +9,7 @@
 #include <linux/types.h>
 #include <sys/socket.h>
 
-#include "kernel_contract.h"
+#include "bpf/kernel_contract.h"
 
 namespace tcptop::linux_impl {
 
@@ -97,11 +97,10 @@ Owner decode_owner(const tcptop_owner &owner)
 	return decoded;
 }
 
-void fill_owner(ConnectionRecord &record, const Owner &owner)
+/* The family a UDP flow is keyed by, as the kernel side wrote it. */
+AddressFamily key_family(unsigned family)
 {
-	record.pid = owner.pid;
-	record.comm = owner.comm;
-	record.cgroup_id = owner.cgroup_id;
+	return family == AF_INET ? AddressFamily::ipv4 : AddressFamily::ipv6;
 }
 
 } // namespace
@@ -116,9 +115,7 @@ std::uint64_t RecordDecoder::wall_time(std::uint64_t monotonic_ns) const noexcep
 	return monotonic_ns ? monotonic_ns + wall_minus_monotonic_ns_ : 0;
 }
 
-namespace {
-
-DecodedConnection decode_tcp(const tcptop_tcp_record &raw, const RecordDecoder &clock)
+DecodedConnection RecordDecoder::tcp(const tcptop_tcp_record &raw) const
 {
 	DecodedConnection decoded;
 	ConnectionRecord &record = decoded.record;
@@ -132,7 +129,7 @@ DecodedConnection decode_tcp(const tcptop_tcp_record &raw, const RecordDecoder &
 	record.local_port = raw.local_port;
 	record.remote_port = raw.remote_port;
 	record.netns = raw.netns;
-	fill_owner(record, decode_owner(raw.owner));
+	assign_owner(record, decode_owner(raw.owner));
 	record.role = static_cast<Role>(std::min<__u32>(raw.owner.role, TCPTOP_SOCK_ROLE_SERVER));
 	record.state = closed ? TcpState::close : tcp_state(raw.state);
 	record.bytes_sent = raw.bytes_sent;
@@ -141,15 +138,15 @@ DecodedConnection decode_tcp(const tcptop_tcp_record &raw, const RecordDecoder &
 	record.packets_received = raw.segs_in;
 	record.srtt_us = raw.srtt_us;
 	record.retransmits = raw.retransmits;
-	record.start_time_ns = clock.wall_time(raw.owner.start_ns);
+	record.start_time_ns = wall_time(raw.owner.start_ns);
 	record.closed = closed;
-	record.close_time_ns = clock.wall_time(raw.close_ns);
+	record.close_time_ns = wall_time(raw.close_ns);
 	record.socket_cookie = raw.cookie;
 	return decoded;
 }
 
-DecodedConnection decode_udp_flow(const tcptop_udp_flow_key &key, const tcptop_udp_flow &flow,
-				  const RecordDecoder &clock)
+DecodedConnection RecordDecoder::udp_flow(const tcptop_udp_flow_key &key,
+					  const tcptop_udp_flow &flow) const
 {
 	DecodedConnection decoded;
 	ConnectionRecord &record = decoded.record;
@@ -162,33 +159,31 @@ DecodedConnection decode_udp_flow(const tcptop_udp_flow_key &key, const tcptop_u
 	record.bytes_received = flow.bytes_received;
 	record.packets_sent = flow.packets_sent;
 	record.packets_received = flow.packets_received;
-	record.start_time_ns = clock.wall_time(flow.first_ns);
+	record.start_time_ns = wall_time(flow.first_ns);
 	record.socket_cookie = key.cookie;
 
 	/* The remote endpoint exactly as the kernel side keyed it. */
 	decoded.key.protocol = Protocol::udp;
 	decoded.key.socket_cookie = key.cookie;
-	decoded.key.family = record.family;
+	decoded.key.family = key_family(key.family);
 	std::memcpy(decoded.key.remote_addr.data(), key.remote_addr, 16);
 	decoded.key.remote_port = key.remote_port;
 	return decoded;
 }
 
-DecodedUdpSocket decode_udp_socket(const tcptop_udp_socket &raw, const RecordDecoder &clock)
+DecodedUdpSocket RecordDecoder::udp_socket(const tcptop_udp_socket &raw) const
 {
 	DecodedUdpSocket socket;
 	socket.cookie = raw.cookie;
 	socket.owner = decode_owner(raw.owner);
 	socket.netns = raw.netns ? raw.netns : raw.owner.netns;
 	socket.closed = raw.close_ns != 0;
-	socket.close_time_ns = clock.wall_time(raw.close_ns);
+	socket.close_time_ns = wall_time(raw.close_ns);
 	/* Claimed but not yet READY: its key may be half written. */
 	if (raw.first_flow.state == TCPTOP_FIRST_FLOW_READY)
-		socket.first_flow = decode_udp_flow(raw.first_flow.key, raw.first_flow.counters, clock);
+		socket.first_flow = udp_flow(raw.first_flow.key, raw.first_flow.counters);
 	return socket;
 }
-
-} // namespace
 
 DecodedEvent RecordDecoder::event(Bytes bytes) const
 {
@@ -198,11 +193,11 @@ DecodedEvent RecordDecoder::event(Bytes bytes) const
 	switch (*kind) {
 	case TCPTOP_EVENT_TCP_CLOSED:
 		if (auto raw = read_record<tcptop_tcp_record>(bytes))
-			return TcpClosed{decode_tcp(*raw, *this)};
+			return TcpClosed{tcp(*raw)};
 		break;
 	case TCPTOP_EVENT_UDP_RELEASED:
 		if (auto raw = read_record<tcptop_udp_socket>(bytes))
-			return UdpReleased{decode_udp_socket(*raw, *this)};
+			return UdpReleased{udp_socket(*raw)};
 		break;
 	case TCPTOP_EVENT_OWNER_LEARNED:
 		if (auto raw = read_record<tcptop_owner_record>(bytes))
@@ -216,7 +211,7 @@ void RecordDecoder::each_tcp_socket(
 	Bytes bytes, const std::function<void(const DecodedConnection &)> &visit) const
 {
 	each_record<tcptop_tcp_record>(bytes, [&](const tcptop_tcp_record &raw) {
-		visit(decode_tcp(raw, *this));
+		visit(tcp(raw));
 	});
 }
 
@@ -225,7 +220,7 @@ std::vector<DecodedUdpSocket> RecordDecoder::udp_sockets(Bytes bytes) const
 	std::vector<DecodedUdpSocket> sockets;
 	sockets.reserve(bytes.size() / sizeof(tcptop_udp_socket));
 	each_record<tcptop_udp_socket>(bytes, [&](const tcptop_udp_socket &raw) {
-		sockets.push_back(decode_udp_socket(raw, *this));
+		sockets.push_back(udp_socket(raw));
 	});
 	return sockets;
 }
@@ -247,8 +242,16 @@ std::optional<DecodedConnection> RecordDecoder::udp_flow(Bytes key, Bytes value)
 {
 	if (key.size() != sizeof(tcptop_udp_flow_key) || value.size() != sizeof(tcptop_udp_flow))
 		return std::nullopt;
-	return decode_udp_flow(*read_record<tcptop_udp_flow_key>(key),
-			       *read_record<tcptop_udp_flow>(value), *this);
+	return udp_flow(*read_record<tcptop_udp_flow_key>(key), *read_record<tcptop_udp_flow>(value));
+}
+
+std::uint64_t RecordDecoder::drops_total(Bytes per_cpu_counters) const
+{
+	/* Each counter is a __u64 per CPU (enum tcptop_drop_counter): what
+	 * was lost, whatever the reason, is their sum. */
+	std::uint64_t total = 0;
+	each_record<__u64>(per_cpu_counters, [&](__u64 count) { total += count; });
+	return total;
 }
 
 } // namespace tcptop::linux_impl

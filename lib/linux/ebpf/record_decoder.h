@@ -15,6 +15,11 @@
 
 #include "core/connection_table.h"
 
+struct tcptop_tcp_record;
+struct tcptop_udp_flow_key;
+struct tcptop_udp_flow;
+struct tcptop_udp_socket;
+
 namespace tcptop::linux_impl {
 
 /// One connection or flow as the table takes it.
@@ -87,10 +92,18 @@ public:
 	/// nullopt when the sizes are not the contract's.
 	std::optional<DecodedConnection> udp_flow(Bytes key, Bytes value) const;
 
+	/// What the kernel side could not record, from every per-CPU value of
+	/// every counter of the `drop_counters` map, back to back.
+	std::uint64_t drops_total(Bytes per_cpu_counters) const;
+
 	/// Wall clock for a bpf_ktime_get_ns() value; 0 stays 0 (unknown).
 	std::uint64_t wall_time(std::uint64_t monotonic_ns) const noexcept;
 
 private:
+	DecodedConnection tcp(const tcptop_tcp_record &raw) const;
+	DecodedConnection udp_flow(const tcptop_udp_flow_key &key, const tcptop_udp_flow &flow) const;
+	DecodedUdpSocket udp_socket(const tcptop_udp_socket &raw) const;
+
 	std::int64_t wall_minus_monotonic_ns_;
 };
 

@@ -13,7 +13,7 @@
 #include <bpf/libbpf.h>
 
 #include "linux/ebpf/verifier_log.h"
-#include "tcptop.skel.h"
+#include "bpf/tcptop.skel.h"
 
 namespace tcptop::linux_impl {
 

@@ -20,9 +20,7 @@ void add_counters(ConnectionRecord &into, const ConnectionRecord &from)
 
 void fill_socket(ConnectionRecord &record, const DecodedUdpSocket &socket)
 {
-	record.pid = socket.owner.pid;
-	record.comm = socket.owner.comm;
-	record.cgroup_id = socket.owner.cgroup_id;
+	assign_owner(record, socket.owner);
 	record.netns = socket.netns;
 	record.closed = socket.closed;
 	record.close_time_ns = socket.close_time_ns;
