@@ -98,7 +98,8 @@ bool EbpfSource::collect_tcp(ReadingSink &sink)
 {
 	bool complete = true;
 	namespaces_.for_each([&] {
-		std::optional<std::vector<std::byte>> sockets = reader_.run_iterator(session_->tcp_iterator());
+		std::optional<std::vector<std::byte>> sockets =
+			reader_.run_iterator(session_->tcp_iterator());
 		if (!sockets) {
 			complete = false;
 			return;
@@ -120,10 +121,12 @@ void EbpfSource::collect_udp(ReadingSink &sink)
 		return;
 	UdpSocketsByCookie sockets;
 	namespaces_.for_each([&] {
-		if (std::optional<std::vector<std::byte>> walked = reader_.run_iterator(session_->udp_iterator())) {
-			for (DecodedUdpSocket &socket : decoder_.udp_sockets(*walked))
-				sockets[socket.cookie] = std::move(socket);
-		}
+		std::optional<std::vector<std::byte>> walked =
+			reader_.run_iterator(session_->udp_iterator());
+		if (!walked)
+			return;
+		for (DecodedUdpSocket &socket : decoder_.udp_sockets(*walked))
+			sockets[socket.cookie] = std::move(socket);
 	});
 	/* A socket released after the walk above is taken from its event,
 	 * which has the final totals. */
@@ -135,13 +138,14 @@ void EbpfSource::collect_udp(ReadingSink &sink)
 	std::vector<DecodedConnection> hashed;
 	hashed.reserve(entries.size());
 	for (std::size_t i = 0; i < entries.size(); ++i) {
-		if (std::optional<DecodedConnection> flow = decoder_.udp_flow(entries.key(i), entries.value(i))) {
-			/* A released socket's flows are read here for the last time. */
-			auto socket = sockets.find(flow->key.socket_cookie);
-			if (socket != sockets.end() && socket->second.closed)
-				reader_.forget_udp_flow(entries.key(i));
-			hashed.push_back(std::move(*flow));
-		}
+		std::optional<DecodedConnection> flow = decoder_.udp_flow(entries.key(i), entries.value(i));
+		if (!flow)
+			continue;
+		/* A released socket's flows are read here for the last time. */
+		auto socket = sockets.find(flow->key.socket_cookie);
+		if (socket != sockets.end() && socket->second.closed)
+			reader_.forget_udp_flow(entries.key(i));
+		hashed.push_back(std::move(*flow));
 	}
 
 	for (const DecodedConnection &flow : assemble_udp_flows(std::move(hashed), sockets)) {
