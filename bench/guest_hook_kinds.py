@@ -64,6 +64,9 @@ def main():
     root.add_base_system()
     root.add_program(shutil.which("sockperf"))
     for program in ("examples/tcptop/tcptop", "bench/hook-floor"):
+        if not os.path.exists(os.path.join(build, program)):
+            sys.exit(f"guest_hook_kinds.py: {program} not built in {build} "
+                     "(meson configure it with -Dbench=enabled, then meson compile)")
         root.add_program(os.path.join(build, program))
     script = os.path.join(repo, "bench", "guest_hook_kinds.sh")
     root.add_file(script, mode=0o755)

@@ -380,7 +380,7 @@ fi
 
 if [[ -n "${seen[hook-floor]:-}" ]]; then
 	[[ -x "$HOOK_FLOOR" ]] ||
-		die "hook-floor not found at $HOOK_FLOOR: build it first (meson compile -C $repo_root/build), set HOOK_FLOOR, or leave it out of ARMS"
+		die "hook-floor not found at $HOOK_FLOOR: build it first (meson configure $repo_root/build -Dbench=enabled && meson compile -C $repo_root/build), set HOOK_FLOOR, or leave it out of ARMS"
 	cgroup2_root=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
 	[[ -n "$cgroup2_root" ]] || die "no cgroup v2 hierarchy is mounted (the hook-floor arm attaches to its root)"
 fi

@@ -25,7 +25,7 @@ int BPF_PROG(tcp_state_change, struct sock *sk, int old_state, int new_state)
 		if (!owner)
 			return 0;
 		owner_from_current(owner);
-		owner->role = TCPTOP_ROLE_CLIENT;
+		owner->role = TCPTOP_SOCK_ROLE_CLIENT;
 		owner->start_ns = bpf_ktime_get_ns();
 		return 0;
 	}
@@ -39,7 +39,7 @@ int BPF_PROG(tcp_state_change, struct sock *sk, int old_state, int new_state)
 			return 0;
 		if (accepted) {
 			/* The accepting process is not known yet: accept() comes later. */
-			owner->role = TCPTOP_ROLE_SERVER;
+			owner->role = TCPTOP_SOCK_ROLE_SERVER;
 			owner->start_ns = bpf_ktime_get_ns();
 			owner->netns = socket_netns(sk);
 		}

@@ -80,7 +80,8 @@ static __always_inline struct tcptop_udp_flow *other_flow_counters(void *cookie_
 
 	start_flow(&fresh, dgram);
 	err = bpf_map_update_elem(&udp_flows, &dgram->key, &fresh, BPF_NOEXIST);
-	if (err && err != -17 /* EEXIST: another CPU added it first */) {
+	/* EEXIST: another CPU added it first. */
+	if (err && err != -EEXIST) {
 		count_drop(TCPTOP_DROP_FLOW_TABLE_FULL);
 		return NULL;
 	}

@@ -13,7 +13,8 @@
  * like sock_send_length), and every packet costs here, TCP included: so
  * TCP leaves at the first byte read, and a UDP datagram of a socket's first
  * flow costs one sk_storage lookup and two atomic adds. Measured in
- * bench/overhead.sh; shared/KERNELS.md has the cost of each hook kind.
+ * bench/overhead.sh; README ("How it works") has the measured cost of each
+ * hook kind.
  */
 
 enum parse_result {

@@ -7,7 +7,7 @@
 
 #include <tcptop/tcptop.h>
 
-#include "last_error.h"
+#include "capi/last_error.h"
 
 using tcptop::capi::fail;
 

@@ -6,7 +6,7 @@
 #include <exception>
 #include <new>
 
-#include "last_error.h"
+#include "capi/last_error.h"
 
 namespace tcptop::capi {
 

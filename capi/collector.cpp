@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// struct tcptop_collector: a NetworkCollector with its own delivery thread, in push or pull mode.
+// struct tcptop_collector: a collector delivering on a thread of its own (push), or kept for the caller to take (pull).
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
@@ -10,42 +10,47 @@
 #include <tcptop/network_collector.h>
 #include <tcptop/tcptop.h>
 
-#include "boundary.h"
-#include "delivery_thread.h"
-#include "errors.h"
-#include "feature_report.h"
-#include "last_error.h"
-#include "options_conversion.h"
-#include "snapshot_data.h"
-#include "snapshot_queue.h"
+#include "capi/boundary.h"
+#include "capi/delivery_thread.h"
+#include "capi/errors.h"
+#include "capi/feature_report.h"
+#include "capi/last_error.h"
+#include "capi/options_conversion.h"
+#include "capi/snapshot_data.h"
+#include "core/pull_channel.h"
+#include "core/source_collector.h"
+#include "linux/ebpf/collector_factory.h"
 
+using tcptop::PullChannel;
+using tcptop::SourceCollector;
 using tcptop::capi::DeliveryThread;
 using tcptop::capi::fail;
 using tcptop::capi::FeatureReport;
 using tcptop::capi::guarded;
-using tcptop::capi::SnapshotQueue;
 
 struct tcptop_collector {
 	enum class State { idle, pushing, polling, stopping };
 
-	explicit tcptop_collector(std::unique_ptr<tcptop::NetworkCollector> collector)
+	explicit tcptop_collector(std::unique_ptr<SourceCollector> collector)
 		: collector(std::move(collector))
 	{
 	}
 
 	/* Stopped whenever state is idle; only the thread that moved state to
 	 * stopping calls its stop(), since the C++ API forbids concurrent calls. */
-	std::unique_ptr<tcptop::NetworkCollector> collector;
+	std::unique_ptr<SourceCollector> collector;
 
 	/* Mutable: the const accessors of the feature report lock it too. */
 	mutable std::mutex mutex;
 	std::condition_variable state_changed;
 	State state = State::idle;
-	/* The thread of the current or last run. Kept after stop until the next
-	 * start or destroy: a stop from inside the callback cannot join it. */
+	/* Push mode: the thread of the current or last run. Kept after stop
+	 * until the next start or destroy: a stop from inside the callback
+	 * cannot join it. */
 	std::shared_ptr<DeliveryThread> delivery;
-	/* Pull mode only; shared so next_snapshot() waits without the mutex. */
-	std::shared_ptr<SnapshotQueue> queue;
+	/* Pull mode: the collector's own hand-off, read by next_snapshot()
+	 * directly; shared so that it waits without the mutex. */
+	std::shared_ptr<PullChannel> pull_channel;
 	/* Made by the last successful start; stop leaves it, so that readers
 	 * may run while stop does. Replaced under the mutex by the next start. */
 	std::unique_ptr<const FeatureReport> features;
@@ -59,10 +64,6 @@ using State = tcptop_collector::State;
  * there must not wait for the callback to end, and destroy() from there
  * must leave the freeing to the delivery thread. */
 thread_local const tcptop_collector *in_callback_of = nullptr;
-
-/* Snapshots waiting for next_snapshot(). Beyond them the collector's own
- * hand-off holds two and then coalesces, so a few is plenty. */
-constexpr std::size_t pull_queue_capacity = 2;
 
 void deliver(tcptop_collector &c, tcptop_snapshot_fn fn, void *user_data,
 	     const tcptop::Snapshot &snapshot)
@@ -79,19 +80,10 @@ void deliver(tcptop_collector &c, tcptop_snapshot_fn fn, void *user_data,
 	in_callback_of = nullptr;
 }
 
-void hand_over(SnapshotQueue &queue, const tcptop::Snapshot &snapshot)
-{
-	try {
-		/* Waits while the queue is full: see SnapshotQueue. */
-		queue.put(tcptop::capi::make_c_snapshot(snapshot));
-	} catch (const std::bad_alloc &) {
-	}
-}
-
 void stop_collector(tcptop_collector &c);
 
-int begin(tcptop_collector &c, State mode, tcptop::NetworkCollector::SnapshotHandler handler,
-	  std::shared_ptr<SnapshotQueue> queue)
+/* Start \p c: in push mode with \p handler, else (pull mode) into a new PullChannel. */
+int begin(tcptop_collector &c, State mode, tcptop::NetworkCollector::SnapshotHandler handler)
 {
 	if (in_callback_of == &c)
 		return fail(-EBUSY, "cannot start a collector from inside its own callback");
@@ -108,13 +100,21 @@ int begin(tcptop_collector &c, State mode, tcptop::NetworkCollector::SnapshotHan
 		lock.lock();
 	}
 
-	auto delivery = std::make_shared<DeliveryThread>();
+	std::shared_ptr<DeliveryThread> delivery;
+	std::shared_ptr<PullChannel> pull_channel;
 	tcptop::Diagnostics diagnostics;
-	std::error_code code = c.collector->start(delivery->executor(), std::move(handler), diagnostics);
+	std::error_code code;
+	if (mode == State::pushing) {
+		delivery = std::make_shared<DeliveryThread>();
+		code = c.collector->start(delivery->executor(), std::move(handler), diagnostics);
+	} else {
+		pull_channel = std::make_shared<PullChannel>();
+		code = c.collector->start(pull_channel, diagnostics);
+	}
 	if (code)
 		return fail(tcptop::capi::to_errno(code), diagnostics.message);
 	c.delivery = std::move(delivery);
-	c.queue = std::move(queue);
+	c.pull_channel = std::move(pull_channel);
 	c.state = mode;
 	/* Still under the mutex: a callback that asks for the report waits
 	 * for this one instead of reading the last run's. */
@@ -135,16 +135,13 @@ void stop_collector(tcptop_collector &c)
 
 	if (c.state == State::pushing || c.state == State::polling) {
 		c.state = State::stopping;
-		std::shared_ptr<SnapshotQueue> queue = c.queue;
 		lock.unlock();
-		/* The queue first: a pull handler waiting for room must return
-		 * before the collector's stop() can. */
-		if (queue)
-			queue->close();
+		/* Closes the pull channel too, waking its waiters. */
 		c.collector->stop();
 		lock.lock();
-		c.delivery->release();
-		c.queue.reset();
+		if (c.delivery)
+			c.delivery->release();
+		c.pull_channel.reset();
 		c.state = State::idle;
 		c.state_changed.notify_all();
 	} else if (c.state == State::stopping && !from_callback) {
@@ -174,12 +171,13 @@ int tcptop_collector_create(const struct tcptop_options *opts, struct tcptop_col
 
 	return guarded([&] {
 		tcptop::Options options;
-		if (int err = tcptop::capi::convert_options(*opts, options))
+		tcptop::EbpfOptions ebpf;
+		if (int err = tcptop::capi::convert_options(*opts, options, ebpf))
 			return err;
 		std::error_code code;
 		tcptop::Diagnostics diagnostics;
-		std::unique_ptr<tcptop::NetworkCollector> collector =
-			tcptop::make_ebpf_collector(options, code, diagnostics);
+		std::unique_ptr<SourceCollector> collector =
+			tcptop::linux_impl::make_ebpf_source_collector(options, ebpf, code, diagnostics);
 		if (!collector)
 			return fail(tcptop::capi::to_errno(code), diagnostics.message);
 		*out = new tcptop_collector(std::move(collector));
@@ -216,7 +214,7 @@ int tcptop_collector_start(struct tcptop_collector *c, tcptop_snapshot_fn fn, vo
 		auto handler = [c, fn, user_data](const tcptop::Snapshot &snapshot) {
 			deliver(*c, fn, user_data, snapshot);
 		};
-		return begin(*c, State::pushing, handler, nullptr);
+		return begin(*c, State::pushing, handler);
 	});
 }
 
@@ -225,11 +223,7 @@ int tcptop_collector_start_polling(struct tcptop_collector *c)
 	if (!c)
 		return fail(-EINVAL, "invalid argument c: NULL");
 
-	return guarded([&] {
-		auto queue = std::make_shared<SnapshotQueue>(pull_queue_capacity);
-		auto handler = [queue](const tcptop::Snapshot &snapshot) { hand_over(*queue, snapshot); };
-		return begin(*c, State::polling, handler, queue);
-	});
+	return guarded([&] { return begin(*c, State::polling, nullptr); });
 }
 
 int tcptop_collector_next_snapshot(struct tcptop_collector *c, int timeout_ms,
@@ -245,22 +239,24 @@ int tcptop_collector_next_snapshot(struct tcptop_collector *c, int timeout_ms,
 		return fail(-EINVAL, "invalid argument timeout_ms: give -1 (forever), 0 or more");
 
 	return guarded([&] {
-		std::shared_ptr<SnapshotQueue> queue;
+		std::shared_ptr<PullChannel> pull_channel;
 		{
 			std::lock_guard lock(c->mutex);
 			if (c->state != State::polling)
 				return fail(-EBUSY, "collector is not polling: start it with "
 						    "tcptop_collector_start_polling()");
-			queue = c->queue;
+			pull_channel = c->pull_channel;
 		}
-		std::unique_ptr<tcptop_snapshot> snapshot;
-		switch (queue->take(std::chrono::milliseconds(timeout_ms), snapshot)) {
-		case SnapshotQueue::Taken::snapshot:
-			*out = snapshot.release();
+		std::unique_ptr<tcptop::Snapshot> snapshot;
+		switch (pull_channel->take(std::chrono::milliseconds(timeout_ms), snapshot)) {
+		case PullChannel::Taken::snapshot:
+			/* Made here, on the caller's thread: the collector thread
+			 * only hands over what it made anyway. */
+			*out = tcptop::capi::make_c_snapshot(*snapshot).release();
 			return 0;
-		case SnapshotQueue::Taken::timed_out:
+		case PullChannel::Taken::timed_out:
 			return fail(-ETIMEDOUT, "no snapshot within " + std::to_string(timeout_ms) + " ms");
-		case SnapshotQueue::Taken::closed:
+		case PullChannel::Taken::closed:
 			break;
 		}
 		return fail(-EBUSY, "collector stopped while waiting for a snapshot");

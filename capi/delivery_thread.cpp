@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // DeliveryThread: the io_context and thread on which a C collector's handler runs.
-#include "delivery_thread.h"
+#include "capi/delivery_thread.h"
 
 namespace tcptop::capi {
 

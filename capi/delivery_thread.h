@@ -17,8 +17,10 @@ namespace tcptop::capi {
  * \brief A thread running an io_context until release() and until the
  * handlers queued by then have run.
  *
- * C callers have no executor to lend, so every started C collector gets
- * one of these; push callbacks therefore never run on the caller's threads.
+ * C callers have no executor to lend, so every C collector started in push
+ * mode gets one of these; push callbacks therefore never run on the
+ * caller's threads. Pull mode needs none: the caller takes snapshots from
+ * the collector's PullChannel itself.
  */
 class DeliveryThread
 {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // From the C++ API's error codes to the negative errno values of the C ABI.
-#include "errors.h"
+#include "capi/errors.h"
 
 #include <cerrno>
 #include <climits>
@@ -22,7 +22,7 @@ int to_errno(std::error_code code) noexcept
 			return -EPERM;
 		case Errc::kernel_unsupported:
 			return -EOPNOTSUPP;
-		case Errc::bpf_load_failed:
+		case Errc::kernel_refused:
 			return -ENOEXEC;
 		case Errc::already_started:
 			return -EALREADY;

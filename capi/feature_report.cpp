@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // FeatureReport: a collector's features as struct tcptop_feature, with the strings they point into.
-#include "feature_report.h"
+#include "capi/feature_report.h"
 
 #include <algorithm>
 #include <cstddef>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The thread-local detail behind the last failing C call, and how a call fails.
-#include "last_error.h"
+#include "capi/last_error.h"
 
 #include <algorithm>
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// From struct tcptop_options, of whatever size the caller was built with, to tcptop::Options.
-#include "options_conversion.h"
+// From struct tcptop_options, of whatever size the caller was built with, to tcptop::Options and EbpfOptions.
+#include "capi/options_conversion.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -8,7 +8,7 @@
 #include <cstring>
 #include <string>
 
-#include "last_error.h"
+#include "capi/last_error.h"
 
 namespace tcptop::capi {
 
@@ -44,7 +44,7 @@ int bad_size(const tcptop_options &in, const char *why)
 
 } // namespace
 
-int convert_options(const tcptop_options &in, Options &out) noexcept
+int convert_options(const tcptop_options &in, Options &out, EbpfOptions &ebpf) noexcept
 try {
 	if (in.size < first_options_size)
 		return bad_size(in, "is smaller than any version of the struct");
@@ -73,8 +73,8 @@ try {
 	out.families.ipv4 = known.families & TCPTOP_FAMILY_IPV4;
 	out.families.ipv6 = known.families & TCPTOP_FAMILY_IPV6;
 	out.max_connections = known.max_connections;
-	out.hook_kinds.cgroup = known.hook_kinds & TCPTOP_HOOK_CGROUP;
-	out.hook_kinds.fentry = known.hook_kinds & TCPTOP_HOOK_FENTRY;
+	ebpf.hook_kinds.cgroup = known.hook_kinds & TCPTOP_HOOK_CGROUP;
+	ebpf.hook_kinds.fentry = known.hook_kinds & TCPTOP_HOOK_FENTRY;
 	return 0;
 } catch (const std::bad_alloc &) {
 	return fail(-ENOMEM, "out of memory");
@@ -88,6 +88,7 @@ void tcptop_options_init(struct tcptop_options *opts)
 		return;
 	/* The C++ defaults are the one source of the defaults. */
 	const tcptop::Options defaults;
+	const tcptop::EbpfOptions ebpf_defaults;
 	/* Padding too, so that a struct from init compares and copies cleanly. */
 	std::memset(opts, 0, sizeof(*opts));
 	opts->size = sizeof(*opts);
@@ -100,6 +101,6 @@ void tcptop_options_init(struct tcptop_options *opts)
 	opts->families = (defaults.families.ipv4 ? TCPTOP_FAMILY_IPV4 : 0) |
 			 (defaults.families.ipv6 ? TCPTOP_FAMILY_IPV6 : 0);
 	opts->max_connections = static_cast<uint32_t>(defaults.max_connections);
-	opts->hook_kinds = (defaults.hook_kinds.cgroup ? TCPTOP_HOOK_CGROUP : 0) |
-			   (defaults.hook_kinds.fentry ? TCPTOP_HOOK_FENTRY : 0);
+	opts->hook_kinds = (ebpf_defaults.hook_kinds.cgroup ? TCPTOP_HOOK_CGROUP : 0) |
+			   (ebpf_defaults.hook_kinds.fentry ? TCPTOP_HOOK_FENTRY : 0);
 }

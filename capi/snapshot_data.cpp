@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // struct tcptop_snapshot: a tcptop::Snapshot laid out as the C structs, made once per delivery.
-#include "snapshot_data.h"
+#include "capi/snapshot_data.h"
 
 #include <algorithm>
 #include <cstddef>
@@ -63,7 +63,7 @@ tcptop_connection to_c(const ConnectionRecord &record)
 	c.netns = record.netns;
 	c.pid = record.pid;
 	copy_text(c.comm, record.comm);
-	copy_text(c.state, record.state);
+	copy_text(c.state, to_string(record.state));
 	c.cgroup_id = record.cgroup_id;
 	c.bytes_sent = record.bytes_sent;
 	c.bytes_received = record.bytes_received;

@@ -25,7 +25,7 @@ void print_snapshot(const tcptop::Snapshot &snapshot)
 		std::printf("%7u %-15s %s %s:%u -> %s:%u %-11s tx %llu rx %llu (%.0f/%.0f B/s) rtt %u us%s\n",
 			    c.pid, c.comm.c_str(), to_string(c.protocol).data(), local.c_str(),
 			    c.local_port, remote.c_str(), c.remote_port,
-			    std::string(c.state).c_str(),
+			    to_string(c.state).data(),
 			    static_cast<unsigned long long>(c.bytes_sent),
 			    static_cast<unsigned long long>(c.bytes_received), c.bytes_sent_per_sec,
 			    c.bytes_received_per_sec, c.srtt_us, c.closed ? " closed" : "");

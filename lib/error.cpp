@@ -20,8 +20,8 @@ public:
 			return "missing privilege";
 		case Errc::kernel_unsupported:
 			return "kernel lacks a needed feature";
-		case Errc::bpf_load_failed:
-			return "kernel refused a BPF program";
+		case Errc::kernel_refused:
+			return "kernel refused a program";
 		case Errc::already_started:
 			return "collector already started";
 		case Errc::system_failure:

@@ -3,11 +3,15 @@
 # One entry point on a fresh Debian 12 machine, as root: install what is
 # missing, configure, build, then run the live monitor or every test.
 #   scripts/dev.sh monitor [ARGS...]   build, then run tcptop with ARGS (see tcptop --help)
-#   scripts/dev.sh test                build, then run all test suites
+#   scripts/dev.sh test                build, then run all test suites; then
+#                                      build again under AddressSanitizer and
+#                                      UndefinedBehaviorSanitizer and run the
+#                                      library's compiled tests there
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${TCPTOP_BUILD_DIR:-$root/build}
+sanitized_build=${TCPTOP_SANITIZED_BUILD_DIR:-$build-sanitized}
 
 # tmux drives the live view in the CLI tests; setpriv (util-linux) runs
 # tcptop as an unprivileged user there; nm (binutils) lists the exported symbols.
@@ -54,25 +58,39 @@ build_all() {
     meson compile -C "$build"
 }
 
+# The library and its compiled tests (unit, integration, C ABI) once more,
+# sanitized; the CLI and the qemu kernels are covered by the main build.
+build_sanitized() {
+    if [[ ! -f $sanitized_build/build.ninja ]]; then
+        meson setup "$sanitized_build" "$root" -Db_sanitize=address,undefined \
+            -Dexamples=false -Ddocs=disabled >/dev/null
+    fi
+    meson compile -C "$sanitized_build"
+}
+
 mount_kernel_filesystems() {
     # Iterators and tracepoints do not need them, but tools people use next
     # to the monitor (bpftool, bpftrace) do; both mounts are idempotent.
     mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf 2>/dev/null || true
 }
 
-# meson prints its own summary; this closing line is the one CI reads.
+# meson prints its own summary for each build; this closing line, over
+# both, is the one CI reads.
 report_counts() {
-    python3 - "$build/meson-logs/testlog.json" <<'PY'
-import json, sys
+    python3 - "$build/meson-logs/testlog.json" "$sanitized_build/meson-logs/testlog.json" <<'PY'
+import json, os, sys
 passed = failed = skipped = 0
-for line in open(sys.argv[1]):
-    result = json.loads(line)["result"]
-    if result in ("OK", "EXPECTEDFAIL"):
-        passed += 1
-    elif result == "SKIP":
-        skipped += 1
-    else:
-        failed += 1
+for log in sys.argv[1:]:
+    if not os.path.exists(log):
+        continue
+    for line in open(log):
+        result = json.loads(line)["result"]
+        if result in ("OK", "EXPECTEDFAIL"):
+            passed += 1
+        elif result == "SKIP":
+            skipped += 1
+        else:
+            failed += 1
 print(f"{passed} passed, {failed} failed, {skipped} skipped")
 PY
 }
@@ -91,6 +109,15 @@ test)
     mount_kernel_filesystems
     status=0
     meson test -C "$build" --print-errorlogs --no-rebuild || status=$?
+    rm -f "$sanitized_build/meson-logs/testlog.json"
+    if build_sanitized; then
+        # UBSan only prints and goes on unless told to stop: a report must fail the test.
+        UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1} \
+            meson test -C "$sanitized_build" --print-errorlogs --no-rebuild || status=$?
+    else
+        echo "dev.sh: the sanitized build failed" >&2
+        status=1
+    fi
     report_counts
     exit "$status"
     ;;

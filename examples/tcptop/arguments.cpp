@@ -158,7 +158,7 @@ std::string apply(Arguments &arguments, int code, std::string_view value)
 		return name + ": " + quoted(value) +
 		       " is not one of rate, sent, received, total, pid, age";
 	case option_hooks:
-		if (!parse_hook_kinds(value, arguments.collector.hook_kinds))
+		if (!parse_hook_kinds(value, arguments.ebpf.hook_kinds))
 			return name + ": " + quoted(value) +
 			       " is not a list of hook kinds (cgroup, fentry), each at most once";
 		return {};

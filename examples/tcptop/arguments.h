@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include <tcptop/ebpf_collector.h>
 #include <tcptop/options.h>
 
 #include "ordering.h"
@@ -23,6 +24,8 @@ struct Arguments {
 	/// Interval and filters, passed to the collector as they are: the
 	/// library checks their ranges.
 	Options collector;
+	/// The eBPF collector's own settings (--hooks).
+	EbpfOptions ebpf;
 	/// Snapshots to show before exiting; 0 to run until stopped.
 	std::uint64_t count = 0;
 	SortKey sort = SortKey::rate;

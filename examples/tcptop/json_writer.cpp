@@ -73,7 +73,7 @@ void append_record(std::string &out, const ConnectionRecord &r)
 	object.integer("pid", r.pid);
 	object.string("comm", r.comm);
 	object.integer("cgroup_id", r.cgroup_id);
-	object.string("state", r.state);
+	object.string("state", to_string(r.state));
 	object.string("role", to_string(r.role));
 	object.integer("bytes_sent", r.bytes_sent);
 	object.integer("bytes_received", r.bytes_received);

@@ -72,7 +72,7 @@ int run(const Arguments &arguments)
 	std::error_code code;
 	Diagnostics diagnostics;
 	std::unique_ptr<NetworkCollector> collector =
-		make_ebpf_collector(arguments.collector, code, diagnostics);
+		make_ebpf_collector(arguments.collector, arguments.ebpf, code, diagnostics);
 	if (!collector)
 		return report(code, diagnostics);
 

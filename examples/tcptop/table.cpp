@@ -49,7 +49,7 @@ using Row = std::array<std::string, columns.size()>;
 Row make_row(const ConnectionRecord &r)
 {
 	bool tcp = r.protocol == Protocol::tcp;
-	std::string state = r.closed ? "CLOSED" : r.state.empty() ? "-" : std::string(r.state);
+	std::string state = r.closed ? "CLOSED" : r.state == TcpState::none ? "-" : std::string(to_string(r.state));
 
 	return {
 		r.pid ? std::to_string(r.pid) : "-",

@@ -11,9 +11,39 @@
 
 namespace tcptop {
 
-enum class Protocol : std::uint8_t { tcp, udp };
+/// The transport protocol of a record.
+enum class Protocol : std::uint8_t {
+	tcp, ///< a TCP connection
+	udp, ///< a UDP flow
+};
 
-enum class AddressFamily : std::uint8_t { ipv4, ipv6 };
+/// The address family of a record's addresses.
+enum class AddressFamily : std::uint8_t {
+	ipv4, ///< IPv4, also for IPv4-mapped IPv6 sockets
+	ipv6, ///< IPv6
+};
+
+/**
+ * \brief A TCP connection's state, numbered as the kernel numbers it
+ * (include/net/tcp_states.h); to_string() gives the kernel's name.
+ */
+enum class TcpState : std::uint8_t {
+	none = 0,            ///< not a TCP record (UDP): ""
+	established = 1,     ///< "ESTABLISHED"
+	syn_sent = 2,        ///< "SYN_SENT"
+	syn_recv = 3,        ///< "SYN_RECV"
+	fin_wait1 = 4,       ///< "FIN_WAIT1"
+	fin_wait2 = 5,       ///< "FIN_WAIT2"
+	time_wait = 6,       ///< "TIME_WAIT"
+	close = 7,           ///< "CLOSE": every closed TCP record
+	close_wait = 8,      ///< "CLOSE_WAIT"
+	last_ack = 9,        ///< "LAST_ACK"
+	listen = 10,         ///< "LISTEN"
+	closing = 11,        ///< "CLOSING"
+	new_syn_recv = 12,   ///< "NEW_SYN_RECV"
+	bound_inactive = 13, ///< "BOUND_INACTIVE"
+	unknown = 255,       ///< a state this library does not know: "UNKNOWN"
+};
 
 /// How the connection was opened, from this socket's point of view.
 enum class Role : std::uint8_t {
@@ -52,8 +82,9 @@ struct ConnectionRecord {
 	std::string comm;
 	/// cgroup v2 id of the owning process; 0 when not known.
 	std::uint64_t cgroup_id = 0;
-	/// TCP state as the kernel names it (ESTABLISHED, CLOSE_WAIT, ...); empty for UDP.
-	std::string_view state;
+	/// TCP state (to_string() gives the kernel's name: "ESTABLISHED");
+	/// TcpState::close once closed; TcpState::none for UDP.
+	TcpState state = TcpState::none;
 	/// How the connection was opened.
 	Role role = Role::unknown;
 	/// Payload bytes sent since it opened (or, for UDP, since the
@@ -89,6 +120,8 @@ TCPTOP_EXPORT std::string_view to_string(Protocol protocol) noexcept;
 TCPTOP_EXPORT std::string_view to_string(AddressFamily family) noexcept;
 /// "unknown", "client" or "server".
 TCPTOP_EXPORT std::string_view to_string(Role role) noexcept;
+/// The kernel's name of the state ("ESTABLISHED"); "" for TcpState::none.
+TCPTOP_EXPORT std::string_view to_string(TcpState state) noexcept;
 
 /// Text form of an address (inet_ntop), without brackets.
 TCPTOP_EXPORT std::string format_address(AddressFamily family, const IpAddress &address);

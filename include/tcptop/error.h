@@ -9,17 +9,23 @@
 
 namespace tcptop {
 
+/**
+ * \brief What went wrong, for any collector; the Diagnostics message or
+ * Error::what() names the particular option, capability or kernel facility.
+ */
 enum class Errc {
-	invalid_option = 1,  ///< an Options field is out of range
-	missing_privilege,   ///< not root, and a needed capability is missing
-	kernel_unsupported,  ///< the kernel lacks BTF, a program type or a hook
-	bpf_load_failed,     ///< the kernel refused a BPF program or map
-	already_started,     ///< start() on a running collector
-	system_failure,      ///< a system call failed (see the message)
+	invalid_option = 1, ///< an option or argument is out of range or empty
+	missing_privilege,  ///< not root, and a needed capability is missing
+	kernel_unsupported, ///< the kernel lacks what the collector needs (BTF, a hook)
+	kernel_refused,     ///< the kernel refused what the collector loads into it
+	already_started,    ///< start() on a running collector
+	system_failure,     ///< a system call failed (see the message)
 };
 
+/// The category of Errc codes, named "tcptop".
 TCPTOP_EXPORT const std::error_category &error_category() noexcept;
 
+/// An Errc as a std::error_code, so that `code == Errc::...` compares.
 inline std::error_code make_error_code(Errc e) noexcept
 {
 	return {static_cast<int>(e), error_category()};

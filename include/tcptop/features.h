@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Features: what a running collector can see on this kernel, and through which hooks.
+// Features: what a running collector can see on this kernel, and where it reads it from.
 #pragma once
 
 #include <cstdint>
@@ -10,7 +10,7 @@
 
 namespace tcptop {
 
-/// A kind of data a collector reports; each comes from its own hooks.
+/// A kind of data a collector reports; each may come from its own source in the kernel.
 enum class Feature : std::uint8_t {
 	tcp_counters,     ///< bytes, segments, RTT and retransmits of live TCP connections
 	tcp_lifecycle,    ///< TCP opens and closes: role, client owner, final totals
@@ -30,11 +30,12 @@ struct FeatureStatus {
 	/// Whether the collector delivers it. A feature that was not asked
 	/// for (UDP with options.protocols.udp off) is unavailable too.
 	bool available = false;
-	/// The hooks in use, as the kernel names them ("iter/tcp",
-	/// "cgroup_skb/ingress+egress on /sys/fs/cgroup"); empty when unavailable.
+	/// What the collector reads it from, as the kernel names it (the eBPF
+	/// collector's hooks: "iter/tcp", "cgroup_skb/ingress+egress on
+	/// /sys/fs/cgroup"); empty when unavailable.
 	std::string hooks;
 	/// Why it is unavailable, or which fallback was taken and why; empty
-	/// when the preferred hooks are in use.
+	/// when the preferred source is in use.
 	std::string note;
 };
 

@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: MIT
-// NetworkCollector: the interface, and the factory of the Linux eBPF collector.
+// NetworkCollector: the interface every collector implements.
 #pragma once
 
 #include <functional>
-#include <memory>
 #include <system_error>
 #include <vector>
 
@@ -12,7 +11,6 @@
 #include <tcptop/error.h>
 #include <tcptop/export.h>
 #include <tcptop/features.h>
-#include <tcptop/options.h>
 #include <tcptop/snapshot.h>
 
 namespace tcptop {
@@ -34,14 +32,14 @@ public:
 	virtual ~NetworkCollector() = default;
 
 	/**
-	 * \brief Load the kernel programs and begin collecting.
+	 * \brief Attach to the kernel and begin collecting.
 	 * \param executor where the handler runs (through a strand made from it;
 	 *        passing a strand is fine). The collector counts as outstanding
 	 *        work on it until stop(), so io_context::run() keeps running.
 	 *        Its execution context must outlive the collector, or stop()
 	 *        must be called before it is destroyed.
 	 * \param handler called once per interval with the snapshot.
-	 * \throws Error missing_privilege, kernel_unsupported, bpf_load_failed,
+	 * \throws Error missing_privilege, kernel_unsupported, kernel_refused,
 	 *         already_started or system_failure; what() names the cause.
 	 */
 	virtual void start(boost::asio::any_io_executor executor, SnapshotHandler handler) = 0;
@@ -68,33 +66,17 @@ public:
 	 * \brief What this collector sees on this kernel, one entry per Feature.
 	 *
 	 * The kernel is probed at start(), and for each feature the preferred
-	 * hooks that the kernel offers are used, with fallbacks. A feature the
+	 * means that the kernel offers are used, with fallbacks. A feature the
 	 * kernel cannot provide is unavailable (its data is absent from the
 	 * snapshots, never reported as 0) while the others run; start() fails
 	 * when nothing that was asked for can be had. Privileges are not
-	 * worked around: a capability that an allowed hook kind needs
-	 * (CAP_NET_ADMIN for cgroup hooks) is required, or start() fails
-	 * naming it; forbid the kind in Options::hook_kinds to do without.
+	 * worked around: a capability that a chosen means needs is required,
+	 * or start() fails naming it.
 	 *
 	 * \return the choice made by the last successful start(); empty before.
 	 * Not to be called concurrently with start() or stop().
 	 */
 	virtual std::vector<FeatureStatus> features() const = 0;
 };
-
-/**
- * \brief The Linux collector: eBPF programs (CO-RE) embedded in the library.
- *
- * Validates \p options here; privileges and kernel support are checked by
- * start(). Needs root, or CAP_BPF and CAP_PERFMON (plus CAP_NET_ADMIN when
- * UDP is watched, for the cgroup hooks).
- * \throws Error invalid_option, naming the field.
- */
-TCPTOP_EXPORT std::unique_ptr<NetworkCollector> make_ebpf_collector(const Options &options);
-
-/// As above, returning nullptr and filling \p code and \p diagnostics on error.
-TCPTOP_EXPORT std::unique_ptr<NetworkCollector> make_ebpf_collector(const Options &options,
-						      std::error_code &code,
-						      Diagnostics &diagnostics) noexcept;
 
 } // namespace tcptop

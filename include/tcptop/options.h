@@ -10,26 +10,14 @@ namespace tcptop {
 
 /// Which transport protocols are watched; at least one must be set.
 struct ProtocolSet {
-	bool tcp = true; ///< TCP connections (no per-packet hook)
-	bool udp = true; ///< UDP flows (a cgroup_skb hook on every packet)
+	bool tcp = true; ///< TCP connections (the kernel counts them: no work per packet)
+	bool udp = true; ///< UDP flows (counting them costs work on every datagram)
 };
 
 /// Which address families are reported; at least one must be set.
 struct FamilySet {
 	bool ipv4 = true; ///< IPv4, including IPv4-mapped IPv6 sockets
 	bool ipv6 = true; ///< IPv6
-};
-
-/// Hook kinds the collector may use where it has a choice (UDP counting).
-/// One that is off is never loaded: for deployments whose policy forbids a
-/// kind, and to exercise the fallbacks.
-struct HookKinds {
-	/// cgroup_skb and cgroup/sock programs on the cgroup v2 root: the
-	/// first choice for UDP (needs CAP_NET_ADMIN).
-	bool cgroup = true;
-	/// fentry programs on the kernel's UDP functions: the fallback for UDP
-	/// (needs BPF trampolines, which not every kernel has).
-	bool fentry = true;
 };
 
 /// The shortest interval a collector accepts.
@@ -39,7 +27,8 @@ inline constexpr std::chrono::nanoseconds max_interval = std::chrono::hours(1);
 /// The largest max_connections a collector accepts.
 inline constexpr std::size_t max_connections_limit = std::size_t{1} << 22;
 
-/// What a collector watches and how often it reports; checked by make_ebpf_collector().
+/// What a collector watches and how often it reports, whichever collector
+/// it is; checked by the factory that makes one.
 struct Options {
 	/// Time between snapshots: min_interval to max_interval.
 	std::chrono::nanoseconds interval = std::chrono::seconds(1);
@@ -47,12 +36,10 @@ struct Options {
 	std::uint32_t pid = 0;
 	/// Only connections with this local or remote port; 0 for all.
 	std::uint16_t port = 0;
-	/// Protocols watched; UDP off keeps every per-packet hook out of the kernel.
+	/// Protocols watched; UDP off spares every datagram the collector's work.
 	ProtocolSet protocols;
 	/// Address families reported.
 	FamilySet families;
-	/// Hook kinds allowed; see features() for what was chosen.
-	HookKinds hook_kinds;
 	/// Cap on connections and UDP flows held at once: 1 to max_connections_limit.
 	/// Beyond it new ones are counted in connections_evicted, not tracked.
 	std::size_t max_connections = 65536;

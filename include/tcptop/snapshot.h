@@ -13,9 +13,10 @@ namespace tcptop {
 struct CollectorStats {
 	/// Kernel events (connection closes, socket releases) consumed.
 	std::uint64_t events = 0;
-	/// Kernel events lost because the ring buffer was full, and UDP
-	/// datagrams not counted because the flow table was full or (with
-	/// the cgroup hooks) they carried IPv6 extension headers.
+	/// What the kernel side could not record. For the eBPF collector:
+	/// events lost because the ring buffer was full, and UDP datagrams not
+	/// counted because the flow table was full or (with the cgroup hooks)
+	/// they carried IPv6 extension headers.
 	std::uint64_t events_dropped = 0;
 	/// Connections held by the collector when the snapshot was made.
 	std::uint64_t connections_tracked = 0;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <tcptop/connection_record.h>
+#include <tcptop/ebpf_collector.h>
 #include <tcptop/ebpf_programs.h>
 #include <tcptop/error.h>
 #include <tcptop/features.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The cgroup v2 root that cgroup programs attach to: the mounted one, or one mounted privately.
-#include "cgroup_root.h"
+#include "linux/cgroup_root.h"
 
 #include <cerrno>
 #include <cstring>

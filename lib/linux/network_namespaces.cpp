@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // NetworkNamespaces: enters each network namespace in turn on the calling thread.
-#include "network_namespaces.h"
+#include "linux/network_namespaces.h"
 
 #include <cctype>
 #include <set>

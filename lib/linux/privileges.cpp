@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Which capabilities the chosen hooks need, and which of them this process lacks.
-#include "privileges.h"
+#include "linux/privileges.h"
 
 #include <cstdint>
 #include <string>

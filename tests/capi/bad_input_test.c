@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Every C entry point fed bad arguments and called in the wrong state; built with ASan and LSan. */
+/* Every C entry point fed bad arguments and called in the wrong state; run under ASan, LSan and UBSan in the sanitized build. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>

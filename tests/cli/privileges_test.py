@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: MIT
 # tcptop as an unprivileged user (exit 77, naming what is missing), and as a non-root user with only the documented capabilities (works).
 import os
+import re
 import shutil
+import subprocess
 import sys
 import tempfile
 
@@ -20,13 +22,23 @@ TCP_ONLY = ["bpf", "perfmon"]
 staging = tempfile.mkdtemp(prefix="tcptop-privileges-")
 
 
+def library_soname(library):
+    """The SONAME recorded in the library, as the binary's loader asks for it."""
+    dynamic = subprocess.run(["readelf", "-d", library], capture_output=True, text=True,
+                             check=True).stdout
+    found = re.search(r"\(SONAME\)\s+Library soname: \[([^]]+)\]", dynamic)
+    if not found:
+        sys.exit(f"privileges_test.py: no SONAME in {library}")
+    return found.group(1)
+
+
 def stage():
     binary, library = sys.argv[1], sys.argv[2]
     os.chmod(staging, 0o755)
     for path in (binary, library):
         shutil.copy2(path, staging)
     # The soname the binary asks for, next to the file meson built.
-    soname = "libtcptop.so.0"
+    soname = library_soname(library)
     if not os.path.exists(os.path.join(staging, soname)):
         os.symlink(os.path.basename(library), os.path.join(staging, soname))
     return os.path.join(staging, os.path.basename(binary))

@@ -65,7 +65,7 @@ void check_exchange(const Snapshot &snapshot, const traffic::TcpExchange &exchan
 		CHECK(tcptop::format_address(record->family, record->local_addr) == address);
 		CHECK(tcptop::format_address(record->family, record->remote_addr) == address);
 		CHECK(record->closed == closed);
-		CHECK(record->state == (closed ? "CLOSE" : "ESTABLISHED"));
+		CHECK(record->state == (closed ? tcptop::TcpState::close : tcptop::TcpState::established));
 		CHECK(record->packets_sent > 0);
 		CHECK(record->packets_received > 0);
 		CHECK(record->netns != 0);
@@ -195,7 +195,7 @@ TEST_CASE("UDP: an unconnected socket sending to three receivers makes three flo
 		CHECK(sent->bytes_sent == sizes[i]);
 		CHECK(sent->packets_sent == 1);
 		CHECK(sent->bytes_received == 0);
-		CHECK(sent->state.empty());
+		CHECK(sent->state == tcptop::TcpState::none);
 		CHECK(received->comm == "tt-udp-recv");
 		CHECK(received->local_port == ports[i]);
 		CHECK(received->bytes_received == sizes[i]);

@@ -17,15 +17,16 @@ namespace {
  * the numbers must be the same. A test must not pass by UDP being
  * unavailable, so the collector is required to use what was forced.
  */
-tcptop::Options with_test_hook_kinds(tcptop::Options options)
+tcptop::EbpfOptions test_hook_kinds()
 {
+	tcptop::EbpfOptions ebpf;
 	const char *forced = std::getenv("TCPTOP_TEST_HOOK_KINDS");
 	if (!forced || !*forced)
-		return options;
+		return ebpf;
 	if (std::string_view(forced) != "fentry")
 		throw std::invalid_argument("TCPTOP_TEST_HOOK_KINDS: only 'fentry' is known");
-	options.hook_kinds.cgroup = false;
-	return options;
+	ebpf.hook_kinds.cgroup = false;
+	return ebpf;
 }
 
 void require_forced_hooks(const tcptop::NetworkCollector &collector)
@@ -46,7 +47,7 @@ void require_forced_hooks(const tcptop::NetworkCollector &collector)
 
 Watcher::Watcher(tcptop::Options options, std::function<void(const tcptop::Snapshot &)> on_snapshot)
 	: work_(io_.get_executor()),
-	  collector_(tcptop::make_ebpf_collector(with_test_hook_kinds(std::move(options))))
+	  collector_(tcptop::make_ebpf_collector(options, test_hook_kinds()))
 {
 	collector_->start(io_.get_executor(), [this, on_snapshot](const tcptop::Snapshot &snapshot) {
 		if (on_snapshot)

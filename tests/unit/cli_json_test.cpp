@@ -153,7 +153,7 @@ TEST_CASE("a snapshot is one JSON object with the documented members")
 	r.remote_port = 5000;
 	r.pid = 42;
 	r.comm = "web\"srv";
-	r.state = "ESTABLISHED";
+	r.state = TcpState::established;
 	r.role = Role::server;
 	r.bytes_sent = 18446744073709551615ULL;
 	r.bytes_sent_per_sec = 1.5;

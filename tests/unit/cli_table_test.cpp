@@ -28,7 +28,7 @@ ConnectionRecord record(std::uint32_t pid, double sent_rate, double received_rat
 	r.remote_addr = {127, 0, 0, 1};
 	r.local_port = 1000;
 	r.remote_port = 2000;
-	r.state = "ESTABLISHED";
+	r.state = TcpState::established;
 	return r;
 }
 
@@ -113,10 +113,10 @@ TEST_CASE("table rows: units, brackets for IPv6, closed and unknown marked")
 	ConnectionRecord closed = record(0, 0, 0, 0, 0, 2);
 	closed.comm.clear();
 	closed.closed = true;
-	closed.state = "CLOSE";
+	closed.state = TcpState::close;
 	ConnectionRecord udp = record(8, 0, 0, 10, 0, 3);
 	udp.protocol = Protocol::udp;
-	udp.state = {};
+	udp.state = TcpState::none;
 	udp.comm = "bad\x1b[2Jname";
 
 	std::vector<std::string> lines = table_lines({&v6, &closed, &udp}, 0);

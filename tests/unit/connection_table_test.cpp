@@ -6,7 +6,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "connection_table.h"
+#include "core/connection_table.h"
 
 using namespace tcptop;
 
@@ -128,7 +128,7 @@ TEST_CASE("sockets missing from a walk are closed with their last totals")
 	REQUIRE(snapshot.connections.size() == 2);
 	CHECK_FALSE(find(snapshot, 3)->closed);
 	CHECK(find(snapshot, 2)->closed);
-	CHECK(find(snapshot, 2)->state == "CLOSE");
+	CHECK(find(snapshot, 2)->state == TcpState::close);
 }
 
 TEST_CASE("known owner fields survive readings that lack them")
@@ -158,7 +158,7 @@ TEST_CASE("owners learned later fill every flow of the socket")
 	table.observe(b, reading(2, 0, 1), 10);
 	CHECK(table.cookies_without_owner().size() == 2);
 
-	ConnectionRecord owner;
+	Owner owner;
 	owner.pid = 7;
 	owner.comm = "dns";
 	table.apply_owner(9, owner);
@@ -175,7 +175,7 @@ TEST_CASE("owners found once fill the flows that appear later, and only entries 
 	ConnectionRecord known = reading(1, 0, 1);
 	known.pid = 3;
 	known.comm = "other";
-	std::unordered_map<std::uint64_t, ConnectionRecord> owners;
+	OwnersByCookie owners;
 	owners[9].pid = 7;
 	owners[9].comm = "dns";
 
@@ -201,7 +201,7 @@ TEST_CASE("a connection closed before its owner was known still gets it, until c
 	table.observe_close(tcp_key(3), reset, 10);
 	REQUIRE(table.cookies_without_owner() == std::vector<std::uint64_t>{3});
 
-	ConnectionRecord owner;
+	Owner owner;
 	owner.pid = 11;
 	owner.comm = "server";
 	table.apply_owner(3, owner);

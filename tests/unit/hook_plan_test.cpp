@@ -3,8 +3,11 @@
 #include <doctest/doctest.h>
 
 #include <map>
+#include <set>
+#include <string>
+#include <vector>
 
-#include "linux/hook_plan.h"
+#include "linux/ebpf/hook_plan.h"
 
 using namespace tcptop;
 using namespace tcptop::linux_impl;
@@ -105,8 +108,8 @@ TEST_CASE("hook kinds that are not allowed are never planned")
 	request.hook_kinds.fentry = false;
 	auto features = features_of(request, full_offer(), {});
 	CHECK(features[Feature::udp_counters].note ==
-	      "cgroup_skb: cgroup hooks are not allowed (options.hook_kinds); "
-	      "fentry: fentry programs are not allowed (options.hook_kinds)");
+	      "cgroup_skb: cgroup hooks are not allowed (hook_kinds); "
+	      "fentry: fentry programs are not allowed (hook_kinds)");
 }
 
 TEST_CASE("what the kernel lacks is named with the Linux version that added it")
@@ -143,4 +146,90 @@ TEST_CASE("the owner scan alone collects nothing")
 {
 	CHECK_FALSE(collects_anything({ProgramGroup::owner_scan}));
 	CHECK(collects_anything({ProgramGroup::tcp_state}));
+}
+
+namespace {
+
+/* One kernel the collector may meet, as the planner sees it after each
+ * refusal was learned: what it offers, what was asked, what it refused. */
+struct KernelCase {
+	const char *kernel;
+	KernelOffer offer;
+	PlanRequest request;
+	Refusals refused;
+	Plan plan;
+	std::set<Feature> available;
+};
+
+KernelOffer without(KernelOffer offer, bool KernelOffer::*hook)
+{
+	offer.*hook = false;
+	return offer;
+}
+
+PlanRequest cgroup_forbidden()
+{
+	PlanRequest request;
+	request.hook_kinds.cgroup = false;
+	return request;
+}
+
+const std::string no_cgroup_root =
+	"no cgroup v2 hierarchy is mounted, and mounting one privately failed (Operation not permitted)";
+const std::string no_trampolines = "kernel cannot load fentry programs (Operation not permitted)";
+
+} // namespace
+
+TEST_CASE("the plan and the feature report over the kernels the collector meets")
+{
+	using enum ProgramGroup;
+	const std::set<Feature> everything{Feature::tcp_counters, Feature::tcp_lifecycle,
+					   Feature::udp_counters, Feature::udp_lifecycle,
+					   Feature::socket_owners};
+	std::set<Feature> without_udp = everything;
+	without_udp.erase(Feature::udp_counters);
+	without_udp.erase(Feature::udp_lifecycle);
+	std::set<Feature> without_owners = everything;
+	without_owners.erase(Feature::socket_owners);
+
+	const std::vector<KernelCase> kernels = {
+		{"6.18-like: every hook offered, cgroup_skb first", full_offer(), {}, {},
+		 {tcp_walk, tcp_state, udp_cgroup, owner_scan}, everything},
+		{"6.1-like, cgroup hooks forbidden: fentry", full_offer(), cgroup_forbidden(), {},
+		 {tcp_walk, tcp_state, udp_fentry, owner_scan}, everything},
+		{"6.18-like, cgroup hooks forbidden, no trampolines: no UDP", full_offer(),
+		 cgroup_forbidden(), {{udp_fentry, no_trampolines}},
+		 {tcp_walk, tcp_state, owner_scan}, without_udp},
+		{"6.1-like in a container without cgroup v2: fentry", full_offer(), {},
+		 {{udp_cgroup, no_cgroup_root}}, {tcp_walk, tcp_state, udp_fentry, owner_scan},
+		 everything},
+		{"6.18-like in a container without cgroup v2: no UDP", full_offer(), {},
+		 {{udp_cgroup, no_cgroup_root}, {udp_fentry, no_trampolines}},
+		 {tcp_walk, tcp_state, owner_scan}, without_udp},
+		{"6.18.44: the verifier refuses the owner scan", full_offer(), {},
+		 {{owner_scan, "program socket_owner_scan (iter/task_file) refused by the kernel: "
+			       "R2 type=untrusted_ptr_ expected=ptr_, trusted_ptr_, rcu_ptr_"}},
+		 {tcp_walk, tcp_state, udp_cgroup}, without_owners},
+		{"no cgroup_skb program type: fentry", without(full_offer(), &KernelOffer::cgroup_skb),
+		 {}, {}, {tcp_walk, tcp_state, udp_fentry, owner_scan}, everything},
+		{"no iter/task_file: no owners of older sockets",
+		 without(full_offer(), &KernelOffer::task_file_iterator), {}, {},
+		 {tcp_walk, tcp_state, udp_cgroup}, without_owners},
+	};
+
+	for (const KernelCase &kernel : kernels) {
+		CAPTURE(kernel.kernel);
+		Plan plan = plan_groups(kernel.request, kernel.offer, kernel.refused);
+		CHECK(plan == kernel.plan);
+		CHECK(collects_anything(plan));
+		std::set<Feature> available;
+		for (const auto &[feature, status] :
+		     features_of(kernel.request, kernel.offer, kernel.refused)) {
+			if (status.available)
+				available.insert(feature);
+			else
+				CHECK_FALSE(status.note.empty());
+		}
+		CHECK(available == kernel.available);
+	}
 }

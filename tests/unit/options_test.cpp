@@ -4,7 +4,7 @@
 
 #include <tcptop/connection_record.h>
 
-#include "options_check.h"
+#include "core/options_check.h"
 
 using namespace tcptop;
 
@@ -67,4 +67,8 @@ TEST_CASE("addresses and enums have text forms")
 	CHECK(to_string(Protocol::udp) == "udp");
 	CHECK(to_string(AddressFamily::ipv6) == "ipv6");
 	CHECK(to_string(Role::server) == "server");
+	CHECK(to_string(TcpState::none).empty());
+	CHECK(to_string(TcpState::established) == "ESTABLISHED");
+	CHECK(to_string(TcpState::bound_inactive) == "BOUND_INACTIVE");
+	CHECK(to_string(TcpState::unknown) == "UNKNOWN");
 }

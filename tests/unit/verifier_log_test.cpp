@@ -2,7 +2,7 @@
 // The reason a verifier gives for a refusal: the last meaningful line of its log.
 #include <doctest/doctest.h>
 
-#include "linux/verifier_log.h"
+#include "linux/ebpf/verifier_log.h"
 
 using tcptop::linux_impl::verifier_reason;
 

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: MIT
+// The Linux eBPF collector: its own options (hook kinds) and its factory.
+#pragma once
+
+#include <memory>
+#include <system_error>
+
+#include <tcptop/error.h>
+#include <tcptop/export.h>
+#include <tcptop/network_collector.h>
+#include <tcptop/options.h>
+
+namespace tcptop {
+
+/// Hook kinds the eBPF collector may use where it has a choice (UDP
+/// counting). One that is off is never loaded: for deployments whose policy
+/// forbids a kind, and to exercise the fallbacks.
+struct HookKinds {
+	/// cgroup_skb and cgroup/sock programs on the cgroup v2 root: the
+	/// first choice for UDP (needs CAP_NET_ADMIN).
+	bool cgroup = true;
+	/// fentry programs on the kernel's UDP functions: the fallback for UDP
+	/// (needs BPF trampolines, which not every kernel has).
+	bool fentry = true;
+};
+
+/// What only the eBPF collector has a setting for.
+struct EbpfOptions {
+	/// Hook kinds allowed; NetworkCollector::features() says what was chosen.
+	HookKinds hook_kinds;
+};
+
+/**
+ * \brief The Linux collector: eBPF programs (CO-RE) embedded in the library.
+ *
+ * Validates \p options here; privileges and kernel support are checked by
+ * start(). Needs root, or CAP_BPF and CAP_PERFMON (plus CAP_NET_ADMIN when
+ * UDP is watched with the cgroup hooks allowed). Thread-safe.
+ * \param options what to watch, and how often to report
+ * \param ebpf the hook kinds allowed
+ * \return a collector that has not started
+ * \throws Error invalid_option, naming the field.
+ */
+TCPTOP_EXPORT std::unique_ptr<NetworkCollector> make_ebpf_collector(const Options &options,
+								    const EbpfOptions &ebpf = {});
+
+/**
+ * \brief As above, reporting a bad option through \p code and
+ * \p diagnostics instead of throwing.
+ * \param options what to watch, and how often to report
+ * \param ebpf the hook kinds allowed
+ * \param code set to Errc::invalid_option, or cleared
+ * \param diagnostics names the field on error
+ * \return the collector, or nullptr on error
+ */
+TCPTOP_EXPORT std::unique_ptr<NetworkCollector> make_ebpf_collector(const Options &options,
+								    const EbpfOptions &ebpf,
+								    std::error_code &code,
+								    Diagnostics &diagnostics) noexcept;
+
+} // namespace tcptop

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+// The eBPF collector as a SourceCollector, for the library's own callers (the C ABI's pull mode).
+#include "linux/ebpf/collector_factory.h"
+
+#include <new>
+
+#include "core/options_check.h"
+#include "linux/ebpf/ebpf_source.h"
+
+namespace tcptop::linux_impl {
+
+std::unique_ptr<SourceCollector> make_ebpf_source_collector(const Options &options,
+							    const EbpfOptions &ebpf,
+							    std::error_code &code,
+							    Diagnostics &diagnostics) noexcept
+try {
+	code = check_options(options, diagnostics);
+	if (code)
+		return nullptr;
+	return std::make_unique<SourceCollector>(
+		options, [options, ebpf](std::error_code &open_code, Diagnostics &open_diagnostics) {
+			return EbpfSource::open(options, ebpf, open_code, open_diagnostics);
+		});
+} catch (const std::bad_alloc &) {
+	code = std::make_error_code(std::errc::not_enough_memory);
+	diagnostics.message = "out of memory";
+	return nullptr;
+}
+
+} // namespace tcptop::linux_impl
+
+namespace tcptop {
+
+std::unique_ptr<NetworkCollector> make_ebpf_collector(const Options &options, const EbpfOptions &ebpf)
+{
+	std::error_code code;
+	Diagnostics diagnostics;
+	std::unique_ptr<NetworkCollector> collector =
+		make_ebpf_collector(options, ebpf, code, diagnostics);
+	if (!collector)
+		throw Error(code, diagnostics.message);
+	return collector;
+}
+
+std::unique_ptr<NetworkCollector> make_ebpf_collector(const Options &options, const EbpfOptions &ebpf,
+						      std::error_code &code,
+						      Diagnostics &diagnostics) noexcept
+{
+	return linux_impl::make_ebpf_source_collector(options, ebpf, code, diagnostics);
+}
+
+} // namespace tcptop
