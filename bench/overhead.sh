@@ -19,6 +19,9 @@
 #                   (client on the first CPU, server on the second)
 #   UDP latency:    sockperf ping-pong -i 127.0.0.1 -m 64 -t SECONDS_PER_RUN
 #                   (client and server on the first CPU)
+#   UDP throughput: iperf3 -c 127.0.0.1 -u -l 64 -b 0 -t SECONDS_PER_RUN -J,
+#                   the sender's rate (client on the first CPU, server on
+#                   the second)
 # The workloads are pinned because on a VM a wake-up on another CPU costs
 # an inter-processor interrupt worth several times the loopback path: left
 # to the scheduler, the latency jumps between two levels from run to run.
@@ -57,7 +60,7 @@ for arg in "$@"; do
 done
 
 usage() {
-	sed -n '3,29s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+	sed -n '3,32s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
 }
 
 quick=0
@@ -495,7 +498,12 @@ stop_monitor() {
 	monitor_pid=""
 }
 
-# parse_iperf3 JSON_FILE: prints the sender's throughput in bit/s.
+# parse_iperf3 JSON_FILE: prints the sender's throughput in bit/s. For UDP
+# too: on loopback the sending CPU runs both the egress hook and the
+# receive path up to the socket (with the ingress hook), so the sender's
+# rate carries the per-datagram cost of both; what the receiving process
+# then reads depends on how its queue overflows, which swings by a third
+# from run to run.
 parse_iperf3() {
 	python3 - "$1" <<'EOF'
 import json, sys
@@ -525,6 +533,7 @@ EOF
 # results in these variables.
 tcp_bps=""
 udp_p50=""
+udp_bps=""
 
 # run_tcp OUT: one iperf3 run; sets tcp_bps.
 run_tcp() {
@@ -546,6 +555,16 @@ run_udp() {
 	udp_p50=$(parse_sockperf "$1") || { show_log "$1"; die "cannot read the median latency from sockperf's output"; }
 }
 
+# run_udp_throughput OUT: one iperf3 UDP run; sets udp_bps.
+run_udp_throughput() {
+	if ! run_bounded $((SECONDS_PER_RUN + 20)) "$1" \
+		taskset -c "$first_cpu" iperf3 -c 127.0.0.1 -p "$IPERF_PORT" -u -l 64 -b 0 -t "$SECONDS_PER_RUN" -J; then
+		show_log "$1"
+		die "iperf3 UDP client failed"
+	fi
+	udp_bps=$(parse_iperf3 "$1") || { show_log "$1"; die "cannot read the UDP throughput from iperf3's JSON"; }
+}
+
 log "$ROUNDS round(s) of ${SECONDS_PER_RUN} s runs; arms: ${arms[*]}; logs in $workdir"
 n_arms=${#arms[@]}
 for ((round = 0; round < ROUNDS; round++)); do
@@ -556,9 +575,10 @@ for ((round = 0; round < ROUNDS; round++)); do
 		tag="r$((round + 1))-$arm"
 		run_tcp "$workdir/iperf3-$tag.json"
 		run_udp "$workdir/sockperf-$tag.log"
+		run_udp_throughput "$workdir/iperf3-udp-$tag.json"
 		stop_monitor "$arm"
-		printf '%s\t%s\t%s\t%s\n' "$((round + 1))" "$arm" "$tcp_bps" "$udp_p50" >>"$results"
-		log "round $((round + 1))/$ROUNDS $arm: TCP $(awk -v b="$tcp_bps" 'BEGIN { printf "%.3f", b / 1e9 }') Gbit/s, UDP p50 $udp_p50 usec"
+		printf '%s\t%s\t%s\t%s\t%s\n' "$((round + 1))" "$arm" "$tcp_bps" "$udp_p50" "$udp_bps" >>"$results"
+		log "round $((round + 1))/$ROUNDS $arm: TCP $(awk -v b="$tcp_bps" 'BEGIN { printf "%.3f", b / 1e9 }') Gbit/s, UDP p50 $udp_p50 usec, UDP $(awk -v b="$udp_bps" 'BEGIN { printf "%.1f", b / 1e6 }') Mbit/s"
 		sleep 0.5
 	done
 done
@@ -574,41 +594,59 @@ import statistics, sys
 results, kernel, date, cmdline, rounds, secs, ncpu, *arms = sys.argv[1:]
 tcp = {a: [] for a in arms}
 udp = {a: [] for a in arms}
+udp_thr = {a: [] for a in arms}
 with open(results) as f:
     for line in f:
-        _, arm, bps, p50 = line.split("\t")
+        _, arm, bps, p50, udp_bps = line.split("\t")
         tcp[arm].append(float(bps) / 1e9)
         udp[arm].append(float(p50))
+        udp_thr[arm].append(float(udp_bps) / 1e6)
 
 med_tcp = {a: statistics.median(tcp[a]) for a in arms}
 med_udp = {a: statistics.median(udp[a]) for a in arms}
+med_udp_thr = {a: statistics.median(udp_thr[a]) for a in arms}
 
 def ratio(value, base):
     return "n/a" if base is None or base == 0 else f"{value / base:.3f}"
 
 base_tcp = med_tcp.get("none")
 base_udp = med_udp.get("none")
+base_udp_thr = med_udp_thr.get("none")
 print("### Monitoring overhead on the data path (loopback)")
 print()
 print(f"- date: {date}")
 print(f"- kernel: {kernel}, {ncpu} CPUs")
 print(f"- command: `{cmdline}`")
 print(f"- {rounds} interleaved round(s) of {secs} s per run; TCP: `iperf3 -l 64` sender throughput"
-      f" (client and server on two CPUs); UDP: `sockperf ping-pong -m 64` median latency"
-      f" (client and server on one CPU)")
+      f" (client and server on two CPUs); UDP latency: `sockperf ping-pong -m 64` median"
+      f" (client and server on one CPU); UDP throughput: `iperf3 -u -l 64 -b 0` sender"
+      f" (client and server on two CPUs)")
 print()
-print("| arm | TCP throughput (Gbit/s) | vs none | UDP latency p50 (usec) | vs none |")
-print("|---|---:|---:|---:|---:|")
+print("| arm | TCP throughput (Gbit/s) | vs none | UDP latency p50 (usec) | vs none "
+      "| UDP throughput (Mbit/s) | vs none |")
+print("|---|---:|---:|---:|---:|---:|---:|")
 for a in arms:
     print(f"| {a} | {med_tcp[a]:.3f} | {ratio(med_tcp[a], base_tcp)} | "
-          f"{med_udp[a]:.3f} | {ratio(med_udp[a], base_udp)} |")
+          f"{med_udp[a]:.3f} | {ratio(med_udp[a], base_udp)} | "
+          f"{med_udp_thr[a]:.1f} | {ratio(med_udp_thr[a], base_udp_thr)} |")
 print()
 print("Medians over the rounds. Throughput below 1.000 or latency above 1.000 times `none` is overhead.")
+floor = "hook-floor"
+if floor in arms:
+    print()
+    print(f"Against `{floor}` (the price of any cgroup_skb program, the floor of exact UDP counting):")
+    print()
+    for a in arms:
+        if a.startswith("libtcptop"):
+            print(f"- {a}: TCP {ratio(med_tcp[a], med_tcp[floor])}, UDP latency"
+                  f" {ratio(med_udp[a], med_udp[floor])}, UDP throughput"
+                  f" {ratio(med_udp_thr[a], med_udp_thr[floor])}")
 print()
-print("Per-round samples (TCP Gbit/s; UDP p50 usec):")
+print("Per-round samples (TCP Gbit/s; UDP p50 usec; UDP Mbit/s):")
 print()
 for a in arms:
     t = ", ".join(f"{v:.3f}" for v in tcp[a])
     u = ", ".join(f"{v:.3f}" for v in udp[a])
-    print(f"- {a}: {t}; {u}")
+    r = ", ".join(f"{v:.1f}" for v in udp_thr[a])
+    print(f"- {a}: {t}; {u}; {r}")
 EOF

@@ -7,6 +7,8 @@
 #                                      build again under AddressSanitizer and
 #                                      UndefinedBehaviorSanitizer and run the
 #                                      library's compiled tests there
+#   scripts/dev.sh bench [ARGS...]     build with the benchmarks, then run
+#                                      bench/overhead.sh with ARGS (see --help)
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -22,6 +24,8 @@ packages=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config meson n
 # Installed without qemu's recommended GUI, audio and video libraries (170
 # packages).
 lean_packages=(qemu-system-x86 busybox-static)
+# The workloads and the reference monitor of bench/overhead.sh.
+bench_packages=(iperf3 sockperf bpftrace)
 
 missing_of() {
     for package in "$@"; do
@@ -30,9 +34,10 @@ missing_of() {
     done
 }
 
+# install_missing [EXTRA_PACKAGES...]: what every command needs, and those.
 install_missing() {
     local missing lean_missing
-    mapfile -t missing < <(missing_of "${packages[@]}")
+    mapfile -t missing < <(missing_of "${packages[@]}" "$@")
     mapfile -t lean_missing < <(missing_of "${lean_packages[@]}")
     if ((${#missing[@]} + ${#lean_missing[@]})); then
         echo "dev.sh: installing ${missing[*]} ${lean_missing[*]}" >&2
@@ -56,6 +61,16 @@ build_all() {
         meson setup "$build" "$root" >/dev/null
     fi
     meson compile -C "$build"
+}
+
+# The main build with what the benchmarks need besides tcptop (hook-floor).
+build_with_bench() {
+    build_all
+    if [[ $(meson introspect --buildoptions "$build" |
+            python3 -c 'import json, sys; print(next(o["value"] for o in json.load(sys.stdin) if o["name"] == "bench"))') != enabled ]]; then
+        meson configure "$build" -Dbench=enabled >/dev/null
+        meson compile -C "$build"
+    fi
 }
 
 # The library and its compiled tests (unit, integration, C ABI) once more,
@@ -121,8 +136,17 @@ test)
     report_counts
     exit "$status"
     ;;
+bench)
+    shift
+    install_missing "${bench_packages[@]}"
+    # Standard output is the benchmark's report (Markdown) alone.
+    build_with_bench >&2
+    mount_kernel_filesystems
+    TCPTOP=$build/examples/tcptop/tcptop HOOK_FLOOR=$build/bench/hook-floor \
+        exec "$root/bench/overhead.sh" "$@"
+    ;;
 *)
-    echo "usage: scripts/dev.sh monitor [TCPTOP OPTIONS...] | test" >&2
+    echo "usage: scripts/dev.sh monitor [TCPTOP OPTIONS...] | test | bench [OVERHEAD.SH OPTIONS...]" >&2
     exit 2
     ;;
 esac
