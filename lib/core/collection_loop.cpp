@@ -96,8 +96,13 @@ void CollectionLoop::offer_snapshot()
 	SourceCounters counters = source_->counters();
 	auto snapshot = std::make_unique<Snapshot>(table_.snapshot(now, options_));
 
-	snapshot->stats.events = counters.events - counters_at_commit_.events;
-	snapshot->stats.events_dropped = counters.dropped - counters_at_commit_.dropped;
+	const SourceCounters &last = counters_at_commit_;
+	snapshot->stats.events = counters.events - last.events;
+	snapshot->stats.events_dropped = counters.events_dropped - last.events_dropped;
+	snapshot->stats.udp_datagrams_untracked =
+		counters.udp_datagrams_untracked - last.udp_datagrams_untracked;
+	snapshot->stats.udp_datagrams_unparsed =
+		counters.udp_datagrams_unparsed - last.udp_datagrams_unparsed;
 	snapshot->stats.snapshots_coalesced = coalesced_since_commit_;
 	if (!channel_->offer(snapshot)) {
 		/* The consumer is behind: keep everything for the next snapshot. */
