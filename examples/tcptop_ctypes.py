@@ -72,6 +72,7 @@ class Stats(ctypes.Structure):
         ("snapshots_coalesced", ctypes.c_uint64),
         ("udp_datagrams_untracked", ctypes.c_uint64),
         ("udp_datagrams_unparsed", ctypes.c_uint64),
+        ("collection_ns", ctypes.c_uint64),
     ]
 
 

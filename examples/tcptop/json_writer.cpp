@@ -175,6 +175,7 @@ std::string snapshot_json(const Snapshot &snapshot,
 		stats.integer("snapshots_coalesced", snapshot.stats.snapshots_coalesced);
 		stats.integer("udp_datagrams_untracked", snapshot.stats.udp_datagrams_untracked);
 		stats.integer("udp_datagrams_unparsed", snapshot.stats.udp_datagrams_unparsed);
+		stats.integer("collection_ns", snapshot.stats.collection_ns);
 	}
 	return out;
 }

@@ -30,6 +30,10 @@ struct CollectorStats {
 	/// Intervals folded into this snapshot because the consumer had not
 	/// taken the earlier ones (0 when it keeps up).
 	std::uint64_t snapshots_coalesced = 0;
+	/// Wall time, in ns, the collector took to make this snapshot: from
+	/// its interval's tick (reading the kernel's sockets, owners, the
+	/// table, the copy) until it was handed over for delivery.
+	std::uint64_t collection_ns = 0;
 };
 
 /// What the collector delivers once per interval.

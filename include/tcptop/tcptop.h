@@ -200,6 +200,8 @@ struct tcptop_stats {
 					       (tcptop_options.max_udp_flows) was full */
 	uint64_t udp_datagrams_unparsed;  /**< UDP datagrams not counted: no UDP header found
 					       (IPv6 extension headers) */
+	uint64_t collection_ns;       /**< wall time taken to make this snapshot, from its tick
+					   until it was handed over for delivery */
 };
 
 /**

@@ -90,11 +90,12 @@ void CollectionLoop::learn_owners()
 		table_.apply_owners(owners_found_);
 }
 
-void CollectionLoop::offer_snapshot()
+void CollectionLoop::offer_snapshot(std::uint64_t tick_started_ns)
 {
 	std::uint64_t now = wall_now_ns();
 	SourceCounters counters = source_->counters();
 	auto snapshot = std::make_unique<Snapshot>(table_.snapshot(now, options_));
+	snapshot->stats.collection_ns = clock_ns(CLOCK_MONOTONIC) - tick_started_ns;
 
 	const SourceCounters &last = counters_at_commit_;
 	snapshot->stats.events = counters.events - last.events;
@@ -116,9 +117,10 @@ void CollectionLoop::offer_snapshot()
 
 void CollectionLoop::tick()
 {
+	std::uint64_t started = clock_ns(CLOCK_MONOTONIC);
 	collect();
 	learn_owners();
-	offer_snapshot();
+	offer_snapshot(started);
 }
 
 void CollectionLoop::run(const std::atomic<bool> &stop_requested)

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <deque>
+#include <thread>
 
 #include "core/collection_loop.h"
 #include "core/pull_channel.h"
@@ -34,6 +35,7 @@ struct Interval {
 	std::vector<ConnectionRecord> closed;
 	bool tcp_walk_complete = true;
 	SourceCounters counters;
+	std::chrono::milliseconds walk_time{0};
 };
 
 /* A source that reports a script: the kernel is not needed to check what
@@ -54,6 +56,7 @@ public:
 		REQUIRE(!script_.empty());
 		current_ = script_.front();
 		script_.pop_front();
+		std::this_thread::sleep_for(current_.walk_time);
 		for (const ConnectionRecord &record : current_.live)
 			sink.live(tcp_key(record.socket_cookie), record);
 		for (const ConnectionRecord &record : current_.closed)
@@ -196,4 +199,14 @@ TEST_CASE("events and drops are counted per delivered snapshot; a refused one is
 	CHECK(folded->stats.udp_datagrams_unparsed == 1);
 	CHECK(find(*folded, 1)->bytes_sent == 50);
 	CHECK_FALSE(find(*folded, 2));
+}
+
+TEST_CASE("a snapshot says how long it took to make, from its tick")
+{
+	Harness harness;
+	Interval slow{{tcp_reading(1, 10)}, {}, true, {}};
+	slow.walk_time = 20ms;
+	auto snapshot = harness.tick(slow);
+	REQUIRE(snapshot);
+	CHECK(snapshot->stats.collection_ns >= 20'000'000);
 }
