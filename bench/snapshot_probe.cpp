@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // snapshot-probe: what each snapshot costs the process that embeds libtcptop, and whether closes add up.
 //
-// Usage: snapshot-probe [--interval SECONDS] [--tcp] [--verify-port PORT --bytes N]
+// Usage: snapshot-probe [--interval SECONDS] [--tcp] [--max-connections N]
+//                       [--verify-port PORT --bytes N]
 //
 // Runs the eBPF collector until SIGINT or SIGTERM. For each snapshot it
 // prints one JSON line on stdout: connections in it, the collector's own
@@ -101,7 +102,7 @@ int usage(const std::string &message)
 {
 	std::fprintf(stderr,
 		     "snapshot-probe: %s\nusage: snapshot-probe [--interval SECONDS] [--tcp] "
-		     "[--verify-port PORT --bytes N]\n",
+		     "[--max-connections N] [--verify-port PORT --bytes N]\n",
 		     message.c_str());
 	return 2;
 }
@@ -140,6 +141,12 @@ int main(int argc, char **argv)
 				return usage("--interval: '" + std::string(value) + "' is not a number of seconds");
 			settings.options.interval = std::chrono::milliseconds(
 				static_cast<std::int64_t>(seconds * 1000));
+			++i;
+		} else if (arg == "--max-connections") {
+			if (!parse_uint(value, tcptop::max_connections_limit, number) || number == 0)
+				return usage("--max-connections: '" + std::string(value) +
+					     "' is not from 1 to 4194304");
+			settings.options.max_connections = number;
 			++i;
 		} else if (arg == "--verify-port") {
 			if (!parse_uint(value, 65535, number) || number == 0)

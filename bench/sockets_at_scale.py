@@ -40,8 +40,9 @@ def log(message):
 class Probe:
     """snapshot-probe in the background; its JSON lines arrive on a queue."""
 
-    def __init__(self, path, interval):
-        self.process = subprocess.Popen([path, "--tcp", "--interval", str(interval)],
+    def __init__(self, path, interval, max_connections):
+        self.process = subprocess.Popen([path, "--tcp", "--interval", str(interval),
+                                         "--max-connections", str(max_connections)],
                                         stdout=subprocess.PIPE, text=True)
         self.lines = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
@@ -135,7 +136,8 @@ def main():
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     per_child = max(1, (hard - 64) // 2)
 
-    probe = Probe(arguments.probe, arguments.interval)
+    # Room for every socket: the default cap (65,536) would evict some.
+    probe = Probe(arguments.probe, arguments.interval, 2 * arguments.connections + 65536)
     try:
         for _ in range(3):
             baseline = probe.next_snapshot()
@@ -155,6 +157,9 @@ def main():
             learning.append(snapshot)
             if snapshot["tracked"] >= wanted and len(learning) >= 3:
                 break
+            if len(learning) > 30:
+                sys.exit(f"sockets_at_scale.py: {snapshot['tracked']} sockets tracked after "
+                         f"{len(learning)} snapshots, {wanted} expected")
         log(f"{len(learning)} snapshots to learn them; now {snapshot['tracked']} tracked")
 
         steady, ss_runs = [], []
