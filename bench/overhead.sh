@@ -3,8 +3,10 @@
 # overhead.sh: data-path cost of libtcptop vs. no monitor vs. a bpftrace byte counter (loopback TCP/UDP).
 #
 # Usage: [ROUNDS=5] [SECONDS_PER_RUN=3] [ARMS="none hook-floor libtcptop libtcptop-tcp bpftrace"] \
+#        [WORKLOADS="tcp udp-latency udp-throughput one-remote-latency many-remotes-latency
+#                    one-remote-throughput many-remotes-throughput"] \
 #        [TCPTOP=build/examples/tcptop/tcptop] [HOOK_FLOOR=build/bench/hook-floor] \
-#        bench/overhead.sh [--quick]
+#        [UDP_REMOTES=build/bench/udp-remotes] [REMOTES=10000] bench/overhead.sh [--quick]
 #
 # Arms (what is attached while the workloads run):
 #   none        nothing
@@ -22,6 +24,13 @@
 #   UDP throughput: iperf3 -c 127.0.0.1 -u -l 64 -b 0 -t SECONDS_PER_RUN -J,
 #                   the sender's rate (client on the first CPU, server on
 #                   the second)
+#   one remote / many remotes, latency and throughput: udp-remotes with 1
+#                   and with REMOTES client sockets on 127.x.y.z answered by
+#                   one server socket, 64-byte datagrams (latency: round-trip
+#                   median, both on the first CPU; throughput: sender rate,
+#                   server on the second): a socket's first remote is counted
+#                   in its socket storage, the others in the flow table
+#                   (udp-remotes starts its own server for each run)
 # The workloads are pinned because on a VM a wake-up on another CPU costs
 # an inter-processor interrupt worth several times the loopback path: left
 # to the scheduler, the latency jumps between two levels from run to run.
@@ -29,7 +38,7 @@
 # Progress goes to stderr; the final report (Markdown) goes to stdout.
 #
 # Other settings (environment): IPERF_PORT (5299), SOCKPERF_PORT (11111),
-# ATTACH_TIMEOUT (30 s allowed for a monitor to attach).
+# REMOTES_PORT (5354), ATTACH_TIMEOUT (30 s allowed for a monitor to attach).
 
 set -euo pipefail
 
@@ -49,7 +58,8 @@ shell_quote() {
 # Record the command line as given, with the settings that came from the
 # environment, before defaults are filled in.
 cmdline=""
-for var in ROUNDS SECONDS_PER_RUN ARMS TCPTOP HOOK_FLOOR IPERF_PORT SOCKPERF_PORT ATTACH_TIMEOUT; do
+for var in ROUNDS SECONDS_PER_RUN ARMS WORKLOADS TCPTOP HOOK_FLOOR UDP_REMOTES REMOTES IPERF_PORT \
+	SOCKPERF_PORT REMOTES_PORT ATTACH_TIMEOUT; do
 	if [[ -n "${!var+set}" ]]; then
 		cmdline+="$var=$(shell_quote "${!var}") "
 	fi
@@ -60,7 +70,7 @@ for arg in "$@"; do
 done
 
 usage() {
-	sed -n '3,32s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+	sed -n '3,44s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
 }
 
 quick=0
@@ -85,6 +95,10 @@ fi
 ROUNDS=${ROUNDS:-5}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-3}
 ARMS=${ARMS:-none hook-floor libtcptop libtcptop-tcp bpftrace}
+WORKLOADS=${WORKLOADS:-tcp udp-latency udp-throughput one-remote-latency many-remotes-latency one-remote-throughput many-remotes-throughput}
+UDP_REMOTES=${UDP_REMOTES:-$repo_root/build/bench/udp-remotes}
+REMOTES=${REMOTES:-10000}
+REMOTES_PORT=${REMOTES_PORT:-5354}
 TCPTOP=${TCPTOP:-$repo_root/build/examples/tcptop/tcptop}
 HOOK_FLOOR=${HOOK_FLOOR:-$repo_root/build/bench/hook-floor}
 IPERF_PORT=${IPERF_PORT:-5299}
@@ -399,6 +413,17 @@ if [[ -n "${seen[bpftrace]:-}" ]]; then
 		die "tracepoint sock:sock_send_length not found (it exists from Linux 6.3 on)"
 fi
 
+known_workloads=" tcp udp-latency udp-throughput one-remote-latency many-remotes-latency one-remote-throughput many-remotes-throughput "
+read -r -a workloads <<<"$WORKLOADS"
+((${#workloads[@]} > 0)) || die "WORKLOADS is empty"
+for workload in "${workloads[@]}"; do
+	[[ "$known_workloads" == *" $workload "* ]] || die "unknown workload '$workload' in WORKLOADS (known:$known_workloads)"
+	if [[ "$workload" == *remote* && ! -x "$UDP_REMOTES" ]]; then
+		die "udp-remotes not found at $UDP_REMOTES: build it first (meson configure $repo_root/build -Dbench=enabled && meson compile -C $repo_root/build), set UDP_REMOTES, or leave the remote workloads out of WORKLOADS"
+	fi
+done
+is_uint "$REMOTES" && ((REMOTES >= 1 && REMOTES <= 65536)) || die "REMOTES must be from 1 to 65536, not '$REMOTES'"
+
 if port_listening tcp "$IPERF_PORT"; then
 	die "TCP port $IPERF_PORT is already in use; set IPERF_PORT"
 fi
@@ -528,57 +553,72 @@ print(m.group(1))
 EOF
 }
 
+# parse_udp_remotes JSON_FILE FIELD: prints FIELD of udp-remotes' JSON line.
+parse_udp_remotes() {
+	python3 - "$1" "$2" <<'EOF'
+import json, sys
+with open(sys.argv[1]) as f:
+    print(json.loads(f.read().strip().splitlines()[-1])[sys.argv[2]])
+EOF
+}
+
 # The workloads run in this shell, not inside $(...), so that the traps and
-# the list of background processes to clean up cover them; they leave their
-# results in these variables.
-tcp_bps=""
-udp_p50=""
-udp_bps=""
+# the list of background processes to clean up cover them; each leaves its
+# result in `value`.
+value=""
 
-# run_tcp OUT: one iperf3 run; sets tcp_bps.
-run_tcp() {
-	if ! run_bounded $((SECONDS_PER_RUN + 20)) "$1" \
-		taskset -c "$first_cpu" iperf3 -c 127.0.0.1 -p "$IPERF_PORT" -l 64 -t "$SECONDS_PER_RUN" -J; then
-		show_log "$1"
-		die "iperf3 client failed"
+# run_workload NAME OUT: one run of workload NAME, its output in OUT.
+run_workload() {
+	local name=$1 out=$2 remotes=1 mode=latency
+	case "$name" in
+	tcp)
+		run_bounded $((SECONDS_PER_RUN + 20)) "$out" \
+			taskset -c "$first_cpu" iperf3 -c 127.0.0.1 -p "$IPERF_PORT" -l 64 -t "$SECONDS_PER_RUN" -J ||
+			{ show_log "$out"; die "iperf3 client failed"; }
+		value=$(parse_iperf3 "$out") || { show_log "$out"; die "cannot read the throughput from iperf3's JSON"; }
+		return ;;
+	udp-latency)
+		run_bounded $((SECONDS_PER_RUN + 20)) "$out" \
+			taskset -c "$first_cpu" sockperf ping-pong -i 127.0.0.1 -p "$SOCKPERF_PORT" -m 64 -t "$SECONDS_PER_RUN" ||
+			{ show_log "$out"; die "sockperf client failed"; }
+		value=$(parse_sockperf "$out") || { show_log "$out"; die "cannot read the median latency from sockperf's output"; }
+		return ;;
+	udp-throughput)
+		run_bounded $((SECONDS_PER_RUN + 20)) "$out" \
+			taskset -c "$first_cpu" iperf3 -c 127.0.0.1 -p "$IPERF_PORT" -u -l 64 -b 0 -t "$SECONDS_PER_RUN" -J ||
+			{ show_log "$out"; die "iperf3 UDP client failed"; }
+		value=$(parse_iperf3 "$out") || { show_log "$out"; die "cannot read the UDP throughput from iperf3's JSON"; }
+		return ;;
+	many-remotes-*) remotes=$REMOTES ;;
+	esac
+	local server_cpu=$first_cpu
+	if [[ "$name" == *-throughput ]]; then
+		mode=throughput
+		server_cpu=$second_cpu
 	fi
-	tcp_bps=$(parse_iperf3 "$1") || { show_log "$1"; die "cannot read the throughput from iperf3's JSON"; }
+	run_bounded $((SECONDS_PER_RUN + 30)) "$out" \
+		"$UDP_REMOTES" --remotes "$remotes" --mode "$mode" --seconds "$SECONDS_PER_RUN" --size 64 \
+		--port "$REMOTES_PORT" --client-cpu "$first_cpu" --server-cpu "$server_cpu" ||
+		{ show_log "$out"; die "udp-remotes failed"; }
+	value=$(parse_udp_remotes "$out" "$([[ $mode == latency ]] && echo p50_us || echo rate_per_s)") ||
+		{ show_log "$out"; die "cannot read udp-remotes' result"; }
 }
 
-# run_udp OUT: one sockperf run; sets udp_p50.
-run_udp() {
-	if ! run_bounded $((SECONDS_PER_RUN + 20)) "$1" \
-		taskset -c "$first_cpu" sockperf ping-pong -i 127.0.0.1 -p "$SOCKPERF_PORT" -m 64 -t "$SECONDS_PER_RUN"; then
-		show_log "$1"
-		die "sockperf client failed"
-	fi
-	udp_p50=$(parse_sockperf "$1") || { show_log "$1"; die "cannot read the median latency from sockperf's output"; }
-}
-
-# run_udp_throughput OUT: one iperf3 UDP run; sets udp_bps.
-run_udp_throughput() {
-	if ! run_bounded $((SECONDS_PER_RUN + 20)) "$1" \
-		taskset -c "$first_cpu" iperf3 -c 127.0.0.1 -p "$IPERF_PORT" -u -l 64 -b 0 -t "$SECONDS_PER_RUN" -J; then
-		show_log "$1"
-		die "iperf3 UDP client failed"
-	fi
-	udp_bps=$(parse_iperf3 "$1") || { show_log "$1"; die "cannot read the UDP throughput from iperf3's JSON"; }
-}
-
-log "$ROUNDS round(s) of ${SECONDS_PER_RUN} s runs; arms: ${arms[*]}; logs in $workdir"
+log "$ROUNDS round(s) of ${SECONDS_PER_RUN} s runs; arms: ${arms[*]}; workloads: ${workloads[*]}; logs in $workdir"
 n_arms=${#arms[@]}
 for ((round = 0; round < ROUNDS; round++)); do
 	for ((i = 0; i < n_arms; i++)); do
 		# Rotate the order by one arm each round.
 		arm=${arms[(round + i) % n_arms]}
 		start_monitor "$arm"
-		tag="r$((round + 1))-$arm"
-		run_tcp "$workdir/iperf3-$tag.json"
-		run_udp "$workdir/sockperf-$tag.log"
-		run_udp_throughput "$workdir/iperf3-udp-$tag.json"
+		summary=""
+		for workload in "${workloads[@]}"; do
+			run_workload "$workload" "$workdir/$workload-r$((round + 1))-$arm.out"
+			printf '%s\t%s\t%s\t%s\n' "$((round + 1))" "$arm" "$workload" "$value" >>"$results"
+			summary+=" $workload $value;"
+		done
 		stop_monitor "$arm"
-		printf '%s\t%s\t%s\t%s\t%s\n' "$((round + 1))" "$arm" "$tcp_bps" "$udp_p50" "$udp_bps" >>"$results"
-		log "round $((round + 1))/$ROUNDS $arm: TCP $(awk -v b="$tcp_bps" 'BEGIN { printf "%.3f", b / 1e9 }') Gbit/s, UDP p50 $udp_p50 usec, UDP $(awk -v b="$udp_bps" 'BEGIN { printf "%.1f", b / 1e6 }') Mbit/s"
+		log "round $((round + 1))/$ROUNDS $arm:$summary"
 		sleep 0.5
 	done
 done
@@ -588,65 +628,53 @@ stop "$iperf_server" "$sockperf_server"
 # --- report ------------------------------------------------------------------
 
 python3 - "$results" "$(uname -srm)" "$(date -u '+%Y-%m-%d %H:%M:%S UTC')" "$cmdline" \
-	"$ROUNDS" "$SECONDS_PER_RUN" "$(nproc)" "${arms[@]}" <<'EOF'
+	"$ROUNDS" "$SECONDS_PER_RUN" "$(nproc)" "$REMOTES" "${arms[@]}" <<'EOF'
 import statistics, sys
 
-results, kernel, date, cmdline, rounds, secs, ncpu, *arms = sys.argv[1:]
-tcp = {a: [] for a in arms}
-udp = {a: [] for a in arms}
-udp_thr = {a: [] for a in arms}
+results, kernel, date, cmdline, rounds, secs, ncpu, remotes, *arms = sys.argv[1:]
+# name: (column title, unit, scale from the raw value, higher is better)
+known = {
+    "tcp": ("TCP throughput", "Gbit/s", 1e-9, True),
+    "udp-latency": ("UDP latency p50", "usec", 1, False),
+    "udp-throughput": ("UDP throughput", "Mbit/s", 1e-6, True),
+    "one-remote-latency": ("1 remote, RTT p50", "usec", 1, False),
+    "many-remotes-latency": (f"{int(remotes):,} remotes, RTT p50", "usec", 1, False),
+    "one-remote-throughput": ("1 remote, sent", "kdatagram/s", 1e-3, True),
+    "many-remotes-throughput": (f"{int(remotes):,} remotes, sent", "kdatagram/s", 1e-3, True),
+}
+samples = {}
 with open(results) as f:
     for line in f:
-        _, arm, bps, p50, udp_bps = line.split("\t")
-        tcp[arm].append(float(bps) / 1e9)
-        udp[arm].append(float(p50))
-        udp_thr[arm].append(float(udp_bps) / 1e6)
-
-med_tcp = {a: statistics.median(tcp[a]) for a in arms}
-med_udp = {a: statistics.median(udp[a]) for a in arms}
-med_udp_thr = {a: statistics.median(udp_thr[a]) for a in arms}
+        _, arm, workload, value = line.rstrip("\n").split("\t")
+        samples.setdefault(workload, {a: [] for a in arms})[arm].append(
+            float(value) * known[workload][2])
+workloads = [w for w in known if w in samples]
+median = {w: {a: statistics.median(samples[w][a]) for a in arms} for w in workloads}
 
 def ratio(value, base):
-    return "n/a" if base is None or base == 0 else f"{value / base:.3f}"
+    return "n/a" if not base else f"{value / base:.3f}"
 
-base_tcp = med_tcp.get("none")
-base_udp = med_udp.get("none")
-base_udp_thr = med_udp_thr.get("none")
 print("### Monitoring overhead on the data path (loopback)")
 print()
 print(f"- date: {date}")
 print(f"- kernel: {kernel}, {ncpu} CPUs")
 print(f"- command: `{cmdline}`")
-print(f"- {rounds} interleaved round(s) of {secs} s per run; TCP: `iperf3 -l 64` sender throughput"
-      f" (client and server on two CPUs); UDP latency: `sockperf ping-pong -m 64` median"
-      f" (client and server on one CPU); UDP throughput: `iperf3 -u -l 64 -b 0` sender"
-      f" (client and server on two CPUs)")
+print(f"- {rounds} interleaved round(s) of {secs} s per run, medians; `bench/overhead.sh --help`"
+      " describes each workload")
 print()
-print("| arm | TCP throughput (Gbit/s) | vs none | UDP latency p50 (usec) | vs none "
-      "| UDP throughput (Mbit/s) | vs none |")
-print("|---|---:|---:|---:|---:|---:|---:|")
-for a in arms:
-    print(f"| {a} | {med_tcp[a]:.3f} | {ratio(med_tcp[a], base_tcp)} | "
-          f"{med_udp[a]:.3f} | {ratio(med_udp[a], base_udp)} | "
-          f"{med_udp_thr[a]:.1f} | {ratio(med_udp_thr[a], base_udp_thr)} |")
-print()
-print("Medians over the rounds. Throughput below 1.000 or latency above 1.000 times `none` is overhead.")
-floor = "hook-floor"
-if floor in arms:
+for w in workloads:
+    title, unit, _, higher = known[w]
+    print(f"**{title} ({unit})**, " + ("higher" if higher else "lower") + " is better:")
     print()
-    print(f"Against `{floor}` (the price of any cgroup_skb program, the floor of exact UDP counting):")
-    print()
+    print("| arm | value | vs none | vs hook-floor |")
+    print("|---|---:|---:|---:|")
     for a in arms:
-        if a.startswith("libtcptop"):
-            print(f"- {a}: TCP {ratio(med_tcp[a], med_tcp[floor])}, UDP latency"
-                  f" {ratio(med_udp[a], med_udp[floor])}, UDP throughput"
-                  f" {ratio(med_udp_thr[a], med_udp_thr[floor])}")
+        print(f"| {a} | {median[w][a]:.3f} | {ratio(median[w][a], median[w].get('none'))} | "
+              f"{ratio(median[w][a], median[w].get('hook-floor'))} |")
+    print()
+print("Per-round samples:")
 print()
-print("Per-round samples (TCP Gbit/s; UDP p50 usec; UDP Mbit/s):")
-print()
-for a in arms:
-    t = ", ".join(f"{v:.3f}" for v in tcp[a])
-    u = ", ".join(f"{v:.3f}" for v in udp[a])
-    r = ", ".join(f"{v:.1f}" for v in udp_thr[a])
-    print(f"- {a}: {t}; {u}; {r}")
+for w in workloads:
+    for a in arms:
+        print(f"- {w}, {a}: " + ", ".join(f"{v:.3f}" for v in samples[w][a]))
 EOF

@@ -1,14 +1,20 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* Socket creation and release: owners of UDP sockets and of TCP ones, and UDP closes. */
+/* Socket creation and release: owners of UDP sockets, of accepted TCP ones, and UDP closes. */
 #include "common.bpf.h"
 
-/* socket() runs in the creating process, in the socket's network namespace. */
+/*
+ * socket() runs in the creating process, in the socket's network namespace.
+ * A TCP socket gets its owner when it connects (bpf/tcp_lifecycle.bpf.c),
+ * also in its process: making its storage here as well cost a second
+ * allocation-sized share of a short connection (bench/churn.py), for
+ * sockets that may never connect.
+ */
 SEC("cgroup/sock_create")
 int sock_created(struct bpf_sock *sk)
 {
 	struct tcptop_owner *owner;
 
-	if (sk->protocol != IPPROTO_UDP && sk->protocol != IPPROTO_TCP)
+	if (sk->protocol != IPPROTO_UDP)
 		return 1;
 	owner = bpf_sk_storage_get(&socket_owners, sk, NULL, BPF_SK_STORAGE_GET_F_CREATE);
 	if (!owner)
@@ -17,7 +23,7 @@ int sock_created(struct bpf_sock *sk)
 	owner->netns = current_netns();
 	owner->start_ns = bpf_ktime_get_ns();
 	/* Made here, the datagram path never has to check the socket type. */
-	if (sk->protocol == IPPROTO_UDP && sk->type == SOCK_DGRAM)
+	if (sk->type == SOCK_DGRAM)
 		bpf_sk_storage_get(&udp_first_flows, sk, NULL, BPF_SK_STORAGE_GET_F_CREATE);
 	return 1;
 }

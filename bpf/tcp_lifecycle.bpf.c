@@ -27,6 +27,7 @@ int BPF_PROG(tcp_state_change, struct sock *sk, int old_state, int new_state)
 		owner_from_current(owner);
 		owner->role = TCPTOP_SOCK_ROLE_CLIENT;
 		owner->start_ns = bpf_ktime_get_ns();
+		owner->netns = socket_netns(sk);
 		return 0;
 	}
 

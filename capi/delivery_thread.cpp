@@ -2,6 +2,8 @@
 // DeliveryThread: the io_context and thread on which a C collector's handler runs.
 #include "capi/delivery_thread.h"
 
+#include <pthread.h>
+
 namespace tcptop::capi {
 
 DeliveryThread::DeliveryThread()
@@ -9,6 +11,7 @@ DeliveryThread::DeliveryThread()
 	  /* Started last: everything run() touches exists by now. */
 	  thread_([this] { run(); })
 {
+	pthread_setname_np(thread_.native_handle(), "tcptop-deliver");
 }
 
 DeliveryThread::~DeliveryThread()

@@ -30,6 +30,7 @@ class Options(ctypes.Structure):
         ("max_connections", ctypes.c_uint32),
         ("port", ctypes.c_uint16),
         ("hook_kinds", ctypes.c_uint32),
+        ("max_udp_flows", ctypes.c_uint32),
     ]
 
 
@@ -69,6 +70,9 @@ class Stats(ctypes.Structure):
         ("connections_tracked", ctypes.c_uint64),
         ("connections_evicted", ctypes.c_uint64),
         ("snapshots_coalesced", ctypes.c_uint64),
+        ("udp_datagrams_untracked", ctypes.c_uint64),
+        ("udp_datagrams_unparsed", ctypes.c_uint64),
+        ("collection_ns", ctypes.c_uint64),
     ]
 
 

@@ -7,8 +7,12 @@
 #                                      build again under AddressSanitizer and
 #                                      UndefinedBehaviorSanitizer and run the
 #                                      library's compiled tests there
-#   scripts/dev.sh bench [ARGS...]     build with the benchmarks, then run
-#                                      bench/overhead.sh with ARGS (see --help)
+#   scripts/dev.sh bench [NAME [ARGS...]]
+#                                      build with the benchmarks, then run them
+#                                      all, or the one NAME (overhead: bench/
+#                                      overhead.sh, sockets: bench/sockets_at_
+#                                      scale.py, churn: bench/churn.py) with
+#                                      ARGS (see its --help)
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -24,7 +28,8 @@ packages=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config meson n
 # Installed without qemu's recommended GUI, audio and video libraries (170
 # packages).
 lean_packages=(qemu-system-x86 busybox-static)
-# The workloads and the reference monitor of bench/overhead.sh.
+# The workloads and the reference monitor of bench/overhead.sh (ss, of
+# bench/sockets_at_scale.py, comes with iproute2).
 bench_packages=(iperf3 sockperf bpftrace)
 
 missing_of() {
@@ -142,11 +147,31 @@ bench)
     # Standard output is the benchmark's report (Markdown) alone.
     build_with_bench >&2
     mount_kernel_filesystems
-    TCPTOP=$build/examples/tcptop/tcptop HOOK_FLOOR=$build/bench/hook-floor \
-        exec "$root/bench/overhead.sh" "$@"
+    export TCPTOP=$build/examples/tcptop/tcptop HOOK_FLOOR=$build/bench/hook-floor \
+        UDP_REMOTES=$build/bench/udp-remotes
+    probe=(--probe "$build/bench/snapshot-probe")
+    case "${1:-all}" in
+    overhead) shift; exec "$root/bench/overhead.sh" "$@" ;;
+    sockets) shift; exec "$root/bench/sockets_at_scale.py" "${probe[@]}" "$@" ;;
+    churn) shift; exec "$root/bench/churn.py" "${probe[@]}" --churn "$build/bench/tcp-churn" "$@" ;;
+    all)
+        (($# <= 1)) || { echo "dev.sh: bench: arguments go after a benchmark's name" >&2; exit 2; }
+        status=0
+        "$root/bench/overhead.sh" || status=$?
+        echo
+        "$root/bench/sockets_at_scale.py" "${probe[@]}" || status=$?
+        echo
+        "$root/bench/churn.py" "${probe[@]}" --churn "$build/bench/tcp-churn" || status=$?
+        exit "$status"
+        ;;
+    *)
+        echo "dev.sh: bench: unknown benchmark '$1' (overhead, sockets, churn)" >&2
+        exit 2
+        ;;
+    esac
     ;;
 *)
-    echo "usage: scripts/dev.sh monitor [TCPTOP OPTIONS...] | test | bench [OVERHEAD.SH OPTIONS...]" >&2
+    echo "usage: scripts/dev.sh monitor [TCPTOP OPTIONS...] | test | bench [overhead|sockets|churn [ARGS...]]" >&2
     exit 2
     ;;
 esac

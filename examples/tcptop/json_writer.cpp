@@ -173,6 +173,9 @@ std::string snapshot_json(const Snapshot &snapshot,
 		stats.integer("connections_tracked", snapshot.stats.connections_tracked);
 		stats.integer("connections_evicted", snapshot.stats.connections_evicted);
 		stats.integer("snapshots_coalesced", snapshot.stats.snapshots_coalesced);
+		stats.integer("udp_datagrams_untracked", snapshot.stats.udp_datagrams_untracked);
+		stats.integer("udp_datagrams_unparsed", snapshot.stats.udp_datagrams_unparsed);
+		stats.integer("collection_ns", snapshot.stats.collection_ns);
 	}
 	return out;
 }

@@ -149,6 +149,9 @@ std::string summary_line(const Snapshot &snapshot, SortKey key)
 	line += "  dropped " + std::to_string(snapshot.stats.events_dropped);
 	if (snapshot.stats.connections_evicted)
 		line += "  untracked " + std::to_string(snapshot.stats.connections_evicted);
+	if (std::uint64_t uncounted = snapshot.stats.udp_datagrams_untracked +
+				       snapshot.stats.udp_datagrams_unparsed)
+		line += "  UDP datagrams uncounted " + std::to_string(uncounted);
 	line += "  sort: " + std::string(to_string(key));
 	return line;
 }

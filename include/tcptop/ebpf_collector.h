@@ -2,6 +2,7 @@
 // The Linux eBPF collector: its own options (hook kinds) and its factory.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <system_error>
 
@@ -28,6 +29,13 @@ struct HookKinds {
 struct EbpfOptions {
 	/// Hook kinds allowed; NetworkCollector::features() says what was chosen.
 	HookKinds hook_kinds;
+	/// Room in the kernel's UDP flow table, fixed at start: a UDP socket's
+	/// first remote endpoint is kept with the socket, and every further one
+	/// (a server's clients) takes an entry here until the socket closes.
+	/// Datagrams of flows that find the table full are counted in
+	/// CollectorStats::udp_datagrams_untracked. 0 (the default) means
+	/// Options::max_connections; at most max_connections_limit.
+	std::size_t max_udp_flows = 0;
 };
 
 /**

@@ -13,11 +13,16 @@ namespace tcptop {
 struct CollectorStats {
 	/// Kernel events (connection closes, socket releases) consumed.
 	std::uint64_t events = 0;
-	/// What the kernel side could not record. For the eBPF collector:
-	/// events lost because the ring buffer was full, and UDP datagrams not
-	/// counted because the flow table was full or (with the cgroup hooks)
-	/// they carried IPv6 extension headers.
+	/// Kernel events lost because the ring buffer was full: closes and
+	/// releases whose final totals are missing.
 	std::uint64_t events_dropped = 0;
+	/// UDP datagrams not counted because the kernel's UDP flow table was
+	/// full (see EbpfOptions::max_udp_flows): their flow is missing, or
+	/// short of them.
+	std::uint64_t udp_datagrams_untracked = 0;
+	/// UDP datagrams not counted because their UDP header could not be
+	/// found (IPv6 extension headers, seen by the cgroup hooks).
+	std::uint64_t udp_datagrams_unparsed = 0;
 	/// Connections held by the collector when the snapshot was made.
 	std::uint64_t connections_tracked = 0;
 	/// Connections not tracked because max_connections was reached.
@@ -25,6 +30,10 @@ struct CollectorStats {
 	/// Intervals folded into this snapshot because the consumer had not
 	/// taken the earlier ones (0 when it keeps up).
 	std::uint64_t snapshots_coalesced = 0;
+	/// Wall time, in ns, the collector took to make this snapshot: from
+	/// its interval's tick (reading the kernel's sockets, owners, the
+	/// table, the copy) until it was handed over for delivery.
+	std::uint64_t collection_ns = 0;
 };
 
 /// What the collector delivers once per interval.

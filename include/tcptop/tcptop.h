@@ -147,6 +147,12 @@ struct tcptop_options {
 	 *  (see tcptop_collector_feature()). A caller whose struct ends before
 	 *  this field (size 28) gets the default. */
 	uint32_t hook_kinds;
+	/** Room in the kernel's table of UDP flows beyond each socket's first
+	 *  (a server's clients): 0 to 4,194,304, 0 (default) for max_connections.
+	 *  Datagrams of flows that find it full are counted in
+	 *  tcptop_stats.udp_datagrams_untracked. A caller whose struct ends
+	 *  before this field (size 32) gets the default. */
+	uint32_t max_udp_flows;
 };
 
 /**
@@ -186,10 +192,16 @@ struct tcptop_connection {
 /** \brief Collector counters over a snapshot's interval, unless said otherwise. */
 struct tcptop_stats {
 	uint64_t events;              /**< kernel events (closes, socket releases) consumed */
-	uint64_t events_dropped;      /**< events lost to a full ring buffer, UDP datagrams not counted */
+	uint64_t events_dropped;      /**< events lost to a full ring buffer */
 	uint64_t connections_tracked; /**< connections held when the snapshot was made */
 	uint64_t connections_evicted; /**< connections not tracked because max_connections was reached */
 	uint64_t snapshots_coalesced; /**< intervals folded into this snapshot because the consumer was behind */
+	uint64_t udp_datagrams_untracked; /**< UDP datagrams not counted: the kernel's flow table
+					       (tcptop_options.max_udp_flows) was full */
+	uint64_t udp_datagrams_unparsed;  /**< UDP datagrams not counted: no UDP header found
+					       (IPv6 extension headers) */
+	uint64_t collection_ns;       /**< wall time taken to make this snapshot, from its tick
+					   until it was handed over for delivery */
 };
 
 /**

@@ -90,14 +90,20 @@ void CollectionLoop::learn_owners()
 		table_.apply_owners(owners_found_);
 }
 
-void CollectionLoop::offer_snapshot()
+void CollectionLoop::offer_snapshot(std::uint64_t tick_started_ns)
 {
 	std::uint64_t now = wall_now_ns();
 	SourceCounters counters = source_->counters();
 	auto snapshot = std::make_unique<Snapshot>(table_.snapshot(now, options_));
+	snapshot->stats.collection_ns = clock_ns(CLOCK_MONOTONIC) - tick_started_ns;
 
-	snapshot->stats.events = counters.events - counters_at_commit_.events;
-	snapshot->stats.events_dropped = counters.dropped - counters_at_commit_.dropped;
+	const SourceCounters &last = counters_at_commit_;
+	snapshot->stats.events = counters.events - last.events;
+	snapshot->stats.events_dropped = counters.events_dropped - last.events_dropped;
+	snapshot->stats.udp_datagrams_untracked =
+		counters.udp_datagrams_untracked - last.udp_datagrams_untracked;
+	snapshot->stats.udp_datagrams_unparsed =
+		counters.udp_datagrams_unparsed - last.udp_datagrams_unparsed;
 	snapshot->stats.snapshots_coalesced = coalesced_since_commit_;
 	if (!channel_->offer(snapshot)) {
 		/* The consumer is behind: keep everything for the next snapshot. */
@@ -111,9 +117,10 @@ void CollectionLoop::offer_snapshot()
 
 void CollectionLoop::tick()
 {
+	std::uint64_t started = clock_ns(CLOCK_MONOTONIC);
 	collect();
 	learn_owners();
-	offer_snapshot();
+	offer_snapshot(started);
 }
 
 void CollectionLoop::run(const std::atomic<bool> &stop_requested)

@@ -45,7 +45,8 @@ private:
 
 	void collect();
 	void learn_owners();
-	void offer_snapshot();
+	/// \p tick_started_ns: when this tick began (CLOCK_MONOTONIC).
+	void offer_snapshot(std::uint64_t tick_started_ns);
 
 	const Options options_;
 	std::unique_ptr<Source> source_;

@@ -36,12 +36,14 @@ struct CompleteWalks {
 	bool udp = false;
 };
 
-/// A Source's running totals since it started.
+/// A Source's running totals since it started; the losses are those of
+/// CollectorStats, where each is described.
 struct SourceCounters {
 	/// Kernel events read (closes, socket releases, owners learned).
 	std::uint64_t events = 0;
-	/// Events and datagrams the kernel side could not record.
-	std::uint64_t dropped = 0;
+	std::uint64_t events_dropped = 0;
+	std::uint64_t udp_datagrams_untracked = 0;
+	std::uint64_t udp_datagrams_unparsed = 0;
 };
 
 /**

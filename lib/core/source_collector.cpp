@@ -3,6 +3,7 @@
 #include "core/source_collector.h"
 
 #include <new>
+#include <pthread.h>
 #include <string>
 
 #include "core/strand_channel.h"
@@ -76,6 +77,8 @@ try {
 
 	stop_requested_.store(false);
 	worker_ = std::thread(&CollectionLoop::run, loop.get(), std::cref(stop_requested_));
+	/* So that `top -H` and profilers show whose thread it is. */
+	pthread_setname_np(worker_.native_handle(), "tcptop-collect");
 	loop_ = std::move(loop);
 	channel_ = std::move(channel);
 	features_ = std::move(features);

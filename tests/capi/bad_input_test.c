@@ -173,6 +173,10 @@ static const struct option_case option_cases[] = {
 	OPTION_CASE(hook_kinds, "hook_kinds", 0x4u, 0),
 	OPTION_CASE(hook_kinds, "hook_kinds", TCPTOP_HOOK_FENTRY, 1),
 	OPTION_CASE(hook_kinds, "hook_kinds", 0, 1),
+	OPTION_CASE(max_udp_flows, "max_udp_flows", 4194305, 0),
+	OPTION_CASE(max_udp_flows, "max_udp_flows", 0xffffffffu, 0),
+	OPTION_CASE(max_udp_flows, "max_udp_flows", 4194304, 1),
+	OPTION_CASE(max_udp_flows, "max_udp_flows", 1, 1),
 };
 
 static void check_options(void)
@@ -196,6 +200,7 @@ static void check_options(void)
 	CHECK_INT(opts.pid, 0);
 	CHECK_INT(opts.port, 0);
 	CHECK_INT(opts.hook_kinds, TCPTOP_HOOK_CGROUP | TCPTOP_HOOK_FENTRY);
+	CHECK_INT(opts.max_udp_flows, 0);
 
 	CHECK_INT(tcptop_collector_create(NULL, &c), -EINVAL);
 	CHECK_MESSAGE("opts");
@@ -205,11 +210,13 @@ static void check_options(void)
 	opts.size = 0;
 	check_create_rejects(&opts, "size");
 	/* The first struct had 28 bytes: less is no version of it; 28 is, and
-	 * leaves the fields added since (hook_kinds) at their defaults. */
+	 * leaves the fields added since (hook_kinds, max_udp_flows) at their
+	 * defaults. */
 	opts.size = 27;
 	check_create_rejects(&opts, "size");
 	opts.size = 28;
 	opts.hook_kinds = 0x80u; /* beyond the caller's struct: never read */
+	opts.max_udp_flows = 0xffffffffu;
 	check_create_accepts(&opts);
 	tcptop_options_init(&opts);
 	opts.size = 1u << 20;

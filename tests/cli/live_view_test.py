@@ -119,7 +119,9 @@ class LiveRun:
         raise RuntimeError("tcptop is not running in the pane")
 
     def expect_clean_exit(self):
-        lines = self.pane.wait_for(lambda lines: any(self.marker + "=" in l for l in lines))
+        # The typed command line holds the marker too: wait for the line
+        # that echo printed, which starts with it.
+        lines = self.pane.wait_for(lambda lines: any(l.startswith(self.marker + "=") for l in lines))
         status = [l for l in lines if l.startswith(self.marker + "=")]
         assert status == [f"{self.marker}=0"], f"exit status line {status}"
         assert self.pane.show("alternate_on") == "0", "still on the alternate screen"

@@ -19,7 +19,8 @@ RECORD_FIELDS = {
     "srtt_us", "retransmits", "start_time_ns", "closed", "close_time_ns", "socket_cookie",
 }
 STATS_FIELDS = {"events", "events_dropped", "connections_tracked", "connections_evicted",
-                "snapshots_coalesced"}
+                "snapshots_coalesced", "udp_datagrams_untracked", "udp_datagrams_unparsed",
+                "collection_ns"}
 SNAPSHOT_FIELDS = {"timestamp_ns", "interval_ns", "connections", "stats"}
 
 

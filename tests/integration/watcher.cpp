@@ -17,9 +17,8 @@ namespace {
  * the numbers must be the same. A test must not pass by UDP being
  * unavailable, so the collector is required to use what was forced.
  */
-tcptop::EbpfOptions test_hook_kinds()
+tcptop::EbpfOptions with_test_hook_kinds(tcptop::EbpfOptions ebpf)
 {
-	tcptop::EbpfOptions ebpf;
 	const char *forced = std::getenv("TCPTOP_TEST_HOOK_KINDS");
 	if (!forced || !*forced)
 		return ebpf;
@@ -45,9 +44,10 @@ void require_forced_hooks(const tcptop::NetworkCollector &collector)
 
 } // namespace
 
-Watcher::Watcher(tcptop::Options options, std::function<void(const tcptop::Snapshot &)> on_snapshot)
+Watcher::Watcher(tcptop::Options options, std::function<void(const tcptop::Snapshot &)> on_snapshot,
+		 tcptop::EbpfOptions ebpf)
 	: work_(io_.get_executor()),
-	  collector_(tcptop::make_ebpf_collector(options, test_hook_kinds()))
+	  collector_(tcptop::make_ebpf_collector(options, with_test_hook_kinds(ebpf)))
 {
 	collector_->start(io_.get_executor(), [this, on_snapshot](const tcptop::Snapshot &snapshot) {
 		if (on_snapshot)

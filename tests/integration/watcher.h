@@ -21,7 +21,8 @@ class Watcher
 public:
 	/// Start collecting; \p on_snapshot (optional) runs in the handler first.
 	explicit Watcher(tcptop::Options options,
-			 std::function<void(const tcptop::Snapshot &)> on_snapshot = {});
+			 std::function<void(const tcptop::Snapshot &)> on_snapshot = {},
+			 tcptop::EbpfOptions ebpf = {});
 	~Watcher();
 
 	/// The next snapshot made after wall-clock time \p after_ns; nullopt on timeout

@@ -144,6 +144,9 @@ TEST_CASE("a snapshot is one JSON object with the documented members")
 	snapshot.interval_ns = 1000000000;
 	snapshot.stats.events = 3;
 	snapshot.stats.events_dropped = 1;
+	snapshot.stats.udp_datagrams_untracked = 7;
+	snapshot.stats.udp_datagrams_unparsed = 2;
+	snapshot.stats.collection_ns = 1234;
 	ConnectionRecord r;
 	r.protocol = Protocol::tcp;
 	r.family = AddressFamily::ipv6;
@@ -172,7 +175,8 @@ TEST_CASE("a snapshot is one JSON object with the documented members")
 	      "\"srtt_us\":0,\"retransmits\":0,\"start_time_ns\":0,\"closed\":true,"
 	      "\"close_time_ns\":0,\"socket_cookie\":0}],\"stats\":{\"events\":3,"
 	      "\"events_dropped\":1,\"connections_tracked\":0,\"connections_evicted\":0,"
-	      "\"snapshots_coalesced\":0}}");
+	      "\"snapshots_coalesced\":0,\"udp_datagrams_untracked\":7,\"udp_datagrams_unparsed\":2,"
+	      "\"collection_ns\":1234}}");
 
 	CHECK(snapshot_json(snapshot, {}).find("\"connections\":[]") != std::string::npos);
 }

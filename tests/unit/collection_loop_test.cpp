@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <deque>
+#include <thread>
 
 #include "core/collection_loop.h"
 #include "core/pull_channel.h"
@@ -34,6 +35,7 @@ struct Interval {
 	std::vector<ConnectionRecord> closed;
 	bool tcp_walk_complete = true;
 	SourceCounters counters;
+	std::chrono::milliseconds walk_time{0};
 };
 
 /* A source that reports a script: the kernel is not needed to check what
@@ -54,6 +56,7 @@ public:
 		REQUIRE(!script_.empty());
 		current_ = script_.front();
 		script_.pop_front();
+		std::this_thread::sleep_for(current_.walk_time);
 		for (const ConnectionRecord &record : current_.live)
 			sink.live(tcp_key(record.socket_cookie), record);
 		for (const ConnectionRecord &record : current_.closed)
@@ -162,17 +165,19 @@ TEST_CASE("owners are looked for when unknown sockets appear, not again for the 
 TEST_CASE("events and drops are counted per delivered snapshot; a refused one is folded into the next")
 {
 	Harness harness;
-	auto first = harness.tick({{tcp_reading(1, 10)}, {}, true, {5, 1}});
+	auto first = harness.tick({{tcp_reading(1, 10)}, {}, true, {5, 1, 4, 2}});
 	REQUIRE(first);
 	CHECK(first->stats.events == 5);
 	CHECK(first->stats.events_dropped == 1);
+	CHECK(first->stats.udp_datagrams_untracked == 4);
+	CHECK(first->stats.udp_datagrams_unparsed == 2);
 
 	/* The consumer takes nothing while three more intervals pass: the
 	 * channel holds two, the third is folded, and a connection that
 	 * closed meanwhile is kept until a snapshot carrying it is taken. */
-	harness.tick({{tcp_reading(1, 20)}, {tcp_reading(2, 5)}, true, {8, 1}}, false);
-	harness.tick({{tcp_reading(1, 30)}, {}, true, {9, 3}}, false);
-	harness.tick({{tcp_reading(1, 40)}, {}, true, {10, 3}}, false);
+	harness.tick({{tcp_reading(1, 20)}, {tcp_reading(2, 5)}, true, {8, 1, 4, 2}}, false);
+	harness.tick({{tcp_reading(1, 30)}, {}, true, {9, 3, 6, 2}}, false);
+	harness.tick({{tcp_reading(1, 40)}, {}, true, {10, 3, 7, 3}}, false);
 
 	std::unique_ptr<Snapshot> second, third;
 	REQUIRE(harness.channel->take(0ms, second) == PullChannel::Taken::snapshot);
@@ -183,11 +188,25 @@ TEST_CASE("events and drops are counted per delivered snapshot; a refused one is
 	CHECK(find(*second, 2)->closed);
 	CHECK(third->stats.events == 1);
 	CHECK(third->stats.events_dropped == 2);
+	CHECK(third->stats.udp_datagrams_untracked == 2);
+	CHECK(third->stats.udp_datagrams_unparsed == 0);
 
-	auto folded = harness.tick({{tcp_reading(1, 50)}, {}, true, {12, 3}});
+	auto folded = harness.tick({{tcp_reading(1, 50)}, {}, true, {12, 3, 7, 3}});
 	REQUIRE(folded);
 	CHECK(folded->stats.snapshots_coalesced == 1);
 	CHECK(folded->stats.events == 3);
+	CHECK(folded->stats.udp_datagrams_untracked == 1);
+	CHECK(folded->stats.udp_datagrams_unparsed == 1);
 	CHECK(find(*folded, 1)->bytes_sent == 50);
 	CHECK_FALSE(find(*folded, 2));
+}
+
+TEST_CASE("a snapshot says how long it took to make, from its tick")
+{
+	Harness harness;
+	Interval slow{{tcp_reading(1, 10)}, {}, true, {}};
+	slow.walk_time = 20ms;
+	auto snapshot = harness.tick(slow);
+	REQUIRE(snapshot);
+	CHECK(snapshot->stats.collection_ns >= 20'000'000);
 }

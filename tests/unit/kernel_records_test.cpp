@@ -279,3 +279,21 @@ TEST_CASE("the owner walk keeps only the sockets asked for")
 	REQUIRE(owners.size() == 1);
 	CHECK(owners.at(101).pid == 11);
 }
+
+TEST_CASE("each drop counter is the sum of its per-CPU values; a torn read counts nothing")
+{
+	RecordDecoder decoder(wall_offset);
+	/* Three CPUs per counter, counters in enum tcptop_drop_counter order. */
+	std::vector<__u64> per_cpu = {1, 0, 2, 10, 20, 30, 0, 5, 0};
+	static_assert(TCPTOP_DROP_COUNTER_COUNT == 3);
+	SourceCounters counts = decoder.drop_counts(std::as_bytes(std::span(per_cpu)));
+	CHECK(counts.events_dropped == 3);
+	CHECK(counts.udp_datagrams_untracked == 60);
+	CHECK(counts.udp_datagrams_unparsed == 5);
+	CHECK(counts.events == 0);
+
+	per_cpu.pop_back();
+	counts = decoder.drop_counts(std::as_bytes(std::span(per_cpu)));
+	CHECK(counts.events_dropped == 0);
+	CHECK(counts.udp_datagrams_untracked == 0);
+}

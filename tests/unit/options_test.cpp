@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <tcptop/connection_record.h>
+#include <tcptop/ebpf_collector.h>
 
 #include "core/options_check.h"
 
@@ -47,6 +48,21 @@ TEST_CASE("each bad option is named")
 	options = {};
 	options.max_connections = 0;
 	CHECK(rejection(options).find("max_connections") != std::string::npos);
+}
+
+TEST_CASE("the eBPF collector names a UDP flow table beyond the limit, before anything loads")
+{
+	EbpfOptions ebpf;
+	ebpf.max_udp_flows = max_connections_limit + 1;
+	std::error_code code;
+	Diagnostics diagnostics;
+	CHECK_FALSE(make_ebpf_collector(Options{}, ebpf, code, diagnostics));
+	CHECK(code == Errc::invalid_option);
+	CHECK(diagnostics.message.find("max_udp_flows") != std::string::npos);
+
+	ebpf.max_udp_flows = max_connections_limit;
+	CHECK(make_ebpf_collector(Options{}, ebpf, code, diagnostics));
+	CHECK_FALSE(code);
 }
 
 TEST_CASE("error codes compare and carry a category")

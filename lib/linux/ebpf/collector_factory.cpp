@@ -17,6 +17,11 @@ try {
 	code = check_options(options, diagnostics);
 	if (code)
 		return nullptr;
+	if (ebpf.max_udp_flows > max_connections_limit) {
+		code = Errc::invalid_option;
+		diagnostics.message = "invalid option max_udp_flows: must be from 0 (as max_connections) to 4194304";
+		return nullptr;
+	}
 	return std::make_unique<SourceCollector>(
 		options, [options, ebpf](std::error_code &open_code, Diagnostics &open_diagnostics) {
 			return EbpfSource::open(options, ebpf, open_code, open_diagnostics);

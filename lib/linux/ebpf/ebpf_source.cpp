@@ -38,7 +38,7 @@ std::unique_ptr<Source> EbpfSource::open(const Options &options, const EbpfOptio
 
 	BpfSession::Config config;
 	config.request = {options.protocols.tcp, options.protocols.udp, ebpf.hook_kinds};
-	config.max_udp_flows = options.max_connections;
+	config.max_udp_flows = ebpf.max_udp_flows ? ebpf.max_udp_flows : options.max_connections;
 	std::unique_ptr<BpfSession> session = BpfSession::open(config, code, diagnostics);
 	if (!session)
 		return nullptr;
@@ -169,7 +169,9 @@ EbpfSource::find_owners(const std::unordered_set<std::uint64_t> &cookies)
 
 SourceCounters EbpfSource::counters()
 {
-	return {reader_.events_total(), decoder_.drops_total(reader_.drop_counters())};
+	SourceCounters counters = decoder_.drop_counts(reader_.drop_counters());
+	counters.events = reader_.events_total();
+	return counters;
 }
 
 } // namespace tcptop::linux_impl

@@ -80,7 +80,11 @@ void KernelReader::poll_events(std::chrono::milliseconds timeout, const EventVis
 {
 	/* libbpf calls on_event() only from inside this poll. */
 	visitor_ = &visit;
+	/* The kernel side wakes this poll only when the buffer fills up
+	 * (bpf/common.bpf.h), and a poll that was not woken reads nothing:
+	 * what is waiting is read after it either way. */
 	ring_buffer__poll(events_ring_, static_cast<int>(timeout.count()));
+	ring_buffer__consume(events_ring_);
 	visitor_ = nullptr;
 }
 

@@ -245,13 +245,26 @@ std::optional<DecodedConnection> RecordDecoder::udp_flow(Bytes key, Bytes value)
 	return udp_flow(*read_record<tcptop_udp_flow_key>(key), *read_record<tcptop_udp_flow>(value));
 }
 
-std::uint64_t RecordDecoder::drops_total(Bytes per_cpu_counters) const
+SourceCounters RecordDecoder::drop_counts(Bytes per_cpu_counters) const
 {
-	/* Each counter is a __u64 per CPU (enum tcptop_drop_counter): what
-	 * was lost, whatever the reason, is their sum. */
-	std::uint64_t total = 0;
-	each_record<__u64>(per_cpu_counters, [&](__u64 count) { total += count; });
-	return total;
+	SourceCounters counts;
+	std::size_t length = per_cpu_counters.size() / TCPTOP_DROP_COUNTER_COUNT;
+	if (length == 0 || length % sizeof(__u64) != 0 ||
+	    length * TCPTOP_DROP_COUNTER_COUNT != per_cpu_counters.size())
+		return counts;
+
+	/* Each counter (enum tcptop_drop_counter) is the sum of its per-CPU
+	 * values. */
+	auto total = [&](tcptop_drop_counter counter) {
+		std::uint64_t sum = 0;
+		each_record<__u64>(per_cpu_counters.subspan(counter * length, length),
+				   [&](__u64 count) { sum += count; });
+		return sum;
+	};
+	counts.events_dropped = total(TCPTOP_DROP_RINGBUF_FULL);
+	counts.udp_datagrams_untracked = total(TCPTOP_DROP_FLOW_TABLE_FULL);
+	counts.udp_datagrams_unparsed = total(TCPTOP_DROP_UDP_UNPARSED);
+	return counts;
 }
 
 } // namespace tcptop::linux_impl

@@ -14,6 +14,7 @@
 #include <tcptop/connection_record.h>
 
 #include "core/connection_table.h"
+#include "core/source.h"
 
 struct tcptop_tcp_record;
 struct tcptop_udp_flow_key;
@@ -92,9 +93,11 @@ public:
 	/// nullopt when the sizes are not the contract's.
 	std::optional<DecodedConnection> udp_flow(Bytes key, Bytes value) const;
 
-	/// What the kernel side could not record, from every per-CPU value of
-	/// every counter of the `drop_counters` map, back to back.
-	std::uint64_t drops_total(Bytes per_cpu_counters) const;
+	/// What the kernel side could not record, from the per-CPU values of
+	/// each counter of the `drop_counters` map in index order, back to
+	/// back (every counter the same length); SourceCounters::events is
+	/// left 0.
+	SourceCounters drop_counts(Bytes per_cpu_counters) const;
 
 	/// Wall clock for a bpf_ktime_get_ns() value; 0 stays 0 (unknown).
 	std::uint64_t wall_time(std::uint64_t monotonic_ns) const noexcept;
