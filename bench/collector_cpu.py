@@ -17,23 +17,11 @@ bench/overhead.sh cannot see.
 import argparse
 import os
 import resource
-import socket
 import statistics
 import subprocess
 import sys
 
-
-def hold_connections(count):
-    """COUNT connected pairs on 127.0.0.1; the caller keeps the list alive."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(1024)
-    pairs = []
-    for _ in range(count):
-        client = socket.create_connection(listener.getsockname())
-        server, _ = listener.accept()
-        pairs.append((client, server))
-    return listener, pairs
+from loopback_connections import hold_connections
 
 
 def cpu_seconds(tcptop, intervals, interval):

@@ -23,12 +23,13 @@ import json
 import os
 import queue
 import resource
-import socket
 import statistics
 import subprocess
 import sys
 import threading
 import time
+
+from loopback_connections import hold_connections
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -61,19 +62,6 @@ class Probe:
     def stop(self):
         self.process.terminate()
         self.process.wait(timeout=30)
-
-
-def hold_connections(count):
-    """COUNT connected pairs on 127.0.0.1; the caller keeps the list alive."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(4096)
-    pairs = []
-    for _ in range(count):
-        client = socket.create_connection(listener.getsockname())
-        server, _ = listener.accept()
-        pairs.append((client, server))
-    return listener, pairs
 
 
 class Holders:

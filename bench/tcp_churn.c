@@ -37,7 +37,6 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -51,9 +50,10 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "load_generator.h"
 
 #define MAX_BYTES (1 << 20)
 #define MAX_THREADS 64
@@ -80,77 +80,22 @@ static atomic_uint_fast64_t completed, failed;
 static atomic_flag client_error_shown = ATOMIC_FLAG_INIT;
 static int64_t started_ns, deadline_ns;
 
-/* The server child, while it runs; 0 in the child itself. */
-static volatile pid_t server_pid;
-
-/* Kills and reaps the server: async-signal-safe, for handlers and exits. */
-static void stop_server_now(void)
+/* On Ctrl-C or SIGTERM: the connections the server's death cuts are not
+ * failures to report. */
+static void quiet_client(void)
 {
-	pid_t pid = server_pid;
-
-	if (pid > 0) {
-		server_pid = 0;
-		kill(pid, SIGKILL);
-		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-			;
-	}
-}
-
-/* SIGINT, SIGTERM, SIGHUP: no result, no server left behind, and the
- * signal's own exit status (128 + n) for the shell. */
-static void on_stop_signal(int signal_number)
-{
-	/* The connections the server's death cuts are not failures to report. */
 	atomic_flag_test_and_set(&client_error_shown);
-	stop_server_now();
-	signal(signal_number, SIG_DFL);
-	raise(signal_number);
-}
-
-static void handle_stop_signals(void)
-{
-	struct sigaction action = {.sa_handler = on_stop_signal}, previous;
-
-	sigemptyset(&action.sa_mask);
-	sigaction(SIGTERM, &action, NULL);
-	sigaction(SIGHUP, &action, NULL);
-	/* A shell starts background jobs with SIGINT ignored: so leave it. */
-	if (sigaction(SIGINT, NULL, &previous) == 0 && previous.sa_handler != SIG_IGN)
-		sigaction(SIGINT, &action, NULL);
 }
 
 /* The server's counters, in the child. */
 static atomic_uint_fast64_t accepted;
 static atomic_flag server_error_shown = ATOMIC_FLAG_INIT;
 
-static int64_t now_ns(void)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec;
-}
-
 static void sleep_until(int64_t when_ns)
 {
 	struct timespec when = {when_ns / 1000000000LL, when_ns % 1000000000LL};
 	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &when, NULL) == EINTR)
 		;
-}
-
-static void pin(int cpu, const char *who)
-{
-	cpu_set_t set;
-
-	if (cpu < 0)
-		return;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	if (sched_setaffinity(0, sizeof(set), &set) != 0) {
-		fprintf(stderr, "tcp-churn: cannot pin the %s to CPU %d: %s\n", who, cpu,
-			strerror(errno));
-		stop_server_now();
-		exit(1);
-	}
 }
 
 /* Writes all of \p data; returns 0, or the errno of the write that failed. */
@@ -239,7 +184,7 @@ static int run_server(int report, int stop)
 	int listener, one = 1, error;
 	char byte;
 
-	pin(settings.server_cpu, "server");
+	pin_to_cpu(settings.server_cpu, "server");
 	address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (listener < 0) {
@@ -366,27 +311,6 @@ static void *client_thread(void *index_ptr)
 
 /* ---- options and main ---------------------------------------------------- */
 
-static void usage_error(const char *option, const char *value, const char *want)
-{
-	fprintf(stderr, "tcp-churn: %s: '%s' is not %s\n", option, value, want);
-	exit(2);
-}
-
-static uint64_t number(const char *option, const char *value, uint64_t min, uint64_t max,
-		       const char *want)
-{
-	unsigned long long parsed;
-	char *end;
-
-	if (!*value || *value == '-' || *value == '+' || *value == ' ')
-		usage_error(option, value, want);
-	errno = 0;
-	parsed = strtoull(value, &end, 10);
-	if (errno || *end || parsed < min || parsed > max)
-		usage_error(option, value, want);
-	return parsed;
-}
-
 static void parse(int argc, char **argv)
 {
 	for (int i = 1; i < argc; ++i) {
@@ -407,25 +331,22 @@ static void parse(int argc, char **argv)
 		}
 		value = argv[++i];
 		if (!strcmp(option, "--rate")) {
-			settings.rate = number(option, value, 0, MAX_RATE,
+			settings.rate = option_number(option, value, 0, MAX_RATE,
 					       "a rate from 0 (unpaced) to 10000000 per second");
 		} else if (!strcmp(option, "--seconds")) {
-			char *end;
-			settings.seconds = strtod(value, &end);
-			if (end == value || *end || !(settings.seconds > 0 && settings.seconds <= 86400))
-				usage_error(option, value, "a duration above 0 and up to 86400 seconds");
+			settings.seconds = option_seconds(option, value);
 		} else if (!strcmp(option, "--bytes")) {
-			settings.bytes = number(option, value, 0, MAX_BYTES,
+			settings.bytes = option_number(option, value, 0, MAX_BYTES,
 						"a byte count from 0 to 1048576");
 		} else if (!strcmp(option, "--port")) {
-			settings.port = (uint16_t)number(option, value, 1, 65535, "a port from 1 to 65535");
+			settings.port = (uint16_t)option_number(option, value, 1, 65535, "a port from 1 to 65535");
 		} else if (!strcmp(option, "--threads")) {
-			settings.threads = (unsigned)number(option, value, 1, MAX_THREADS,
+			settings.threads = (unsigned)option_number(option, value, 1, MAX_THREADS,
 							    "a thread count from 1 to 64");
 		} else if (!strcmp(option, "--server-cpu")) {
-			settings.server_cpu = (int)number(option, value, 0, CPU_SETSIZE - 1, "a CPU number");
+			settings.server_cpu = (int)option_number(option, value, 0, CPU_SETSIZE - 1, "a CPU number");
 		} else if (!strcmp(option, "--client-cpu")) {
-			settings.client_cpu = (int)number(option, value, 0, CPU_SETSIZE - 1, "a CPU number");
+			settings.client_cpu = (int)option_number(option, value, 0, CPU_SETSIZE - 1, "a CPU number");
 		} else {
 			fprintf(stderr, "tcp-churn: unknown option '%s' (try --help)\n", option);
 			exit(2);
@@ -437,45 +358,17 @@ int main(int argc, char **argv)
 {
 	pthread_t threads[MAX_THREADS];
 	unsigned indexes[MAX_THREADS];
-	int report[2], stop[2], error;
 	uint64_t server_accepted = 0;
-	pid_t parent = getpid(), server;
 	int64_t ended;
-	char ready;
+	int error;
 
+	load_generator_name = "tcp-churn";
 	parse(argc, argv);
 	/* A write to a connection the peer reset is a counted failure, not death. */
 	signal(SIGPIPE, SIG_IGN);
-	if (pipe2(report, O_CLOEXEC) != 0 || pipe2(stop, O_CLOEXEC) != 0) {
-		fprintf(stderr, "tcp-churn: pipe: %s\n", strerror(errno));
-		return 1;
-	}
-	server = fork();
-	if (server < 0) {
-		fprintf(stderr, "tcp-churn: fork: %s\n", strerror(errno));
-		return 1;
-	}
-	if (server == 0) {
-		close(report[0]);
-		close(stop[1]);
-		/* Gone with the client however it ends (Ctrl-C, SIGTERM, SIGKILL);
-		 * Ctrl-C is the client's to handle, so that it stops first. */
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
-			_exit(1);
-		signal(SIGINT, SIG_IGN);
-		_exit(run_server(report[1], stop[0]));
-	}
-	server_pid = server;
-	handle_stop_signals();
-	close(report[1]);
-	close(stop[0]);
-	if (read(report[0], &ready, 1) != 1) {
-		fprintf(stderr, "tcp-churn: the server did not start\n");
-		stop_server_now();
-		return 1;
-	}
+	start_server_child(run_server, quiet_client);
 
-	pin(settings.client_cpu, "client");
+	pin_to_cpu(settings.client_cpu, "client");
 	started_ns = now_ns();
 	deadline_ns = started_ns + (int64_t)(settings.seconds * 1e9);
 	for (unsigned i = 0; i < settings.threads; ++i) {
@@ -490,13 +383,7 @@ int main(int argc, char **argv)
 		pthread_join(threads[i], NULL);
 	ended = now_ns();
 
-	close(stop[1]);
-	if (read(report[0], &server_accepted, sizeof(server_accepted)) != sizeof(server_accepted))
-		fprintf(stderr, "tcp-churn: the server did not report its count\n");
-	/* Exiting on its own now: a signal from here on leaves it to PDEATHSIG. */
-	server_pid = 0;
-	while (waitpid(server, NULL, 0) < 0 && errno == EINTR)
-		;
+	finish_server_child(&server_accepted, sizeof(server_accepted));
 
 	printf("{\"rate_target\":%" PRIu64 ",\"seconds\":%.3f,\"bytes\":%zu,\"threads\":%u,"
 	       "\"completed\":%" PRIuFAST64 ",\"failed\":%" PRIuFAST64 ",\"rate_per_s\":%.1f,"

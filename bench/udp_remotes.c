@@ -34,23 +34,21 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sched.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "load_generator.h"
 
 #define MAX_REMOTES 65536
 #define MAX_SIZE 1472
@@ -86,71 +84,11 @@ struct server_report {
 
 static struct settings settings = {10000, 3.0, LATENCY, 5353, 64, -1, -1};
 
-/* The server child, while it runs; 0 in the child itself. */
-static volatile pid_t server_pid;
-
-/* Kills and reaps the server: async-signal-safe, for handlers and exits. */
-static void stop_server_now(void)
-{
-	pid_t pid = server_pid;
-
-	if (pid > 0) {
-		server_pid = 0;
-		kill(pid, SIGKILL);
-		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-			;
-	}
-}
-
-/* SIGINT, SIGTERM, SIGHUP: no result, no server left behind, and the
- * signal's own exit status (128 + n) for the shell. */
-static void on_stop_signal(int signal_number)
-{
-	stop_server_now();
-	signal(signal_number, SIG_DFL);
-	raise(signal_number);
-}
-
-static void handle_stop_signals(void)
-{
-	struct sigaction action = {.sa_handler = on_stop_signal}, previous;
-
-	sigemptyset(&action.sa_mask);
-	sigaction(SIGTERM, &action, NULL);
-	sigaction(SIGHUP, &action, NULL);
-	/* A shell starts background jobs with SIGINT ignored: so leave it. */
-	if (sigaction(SIGINT, NULL, &previous) == 0 && previous.sa_handler != SIG_IGN)
-		sigaction(SIGINT, &action, NULL);
-}
-
-static int64_t now_ns(void)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec;
-}
-
 static void die(const char *what)
 {
 	fprintf(stderr, "udp-remotes: %s: %s\n", what, strerror(errno));
 	stop_server_now();
 	exit(1);
-}
-
-static void pin(int cpu, const char *who)
-{
-	cpu_set_t set;
-
-	if (cpu < 0)
-		return;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	if (sched_setaffinity(0, sizeof(set), &set) != 0) {
-		fprintf(stderr, "udp-remotes: cannot pin the %s to CPU %d: %s\n", who, cpu,
-			strerror(errno));
-		stop_server_now();
-		exit(1);
-	}
 }
 
 static struct sockaddr_in ipv4(uint32_t host_order_address, uint16_t port)
@@ -189,7 +127,7 @@ static int run_server(int report, int stop)
 	int fd, room = 8 << 20;
 	char buffer[MAX_SIZE];
 
-	pin(settings.server_cpu, "server");
+	pin_to_cpu(settings.server_cpu, "server");
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		die("server: socket");
@@ -359,27 +297,6 @@ static void await_echo(int fd, unsigned i, uint64_t sequence, char *buffer)
 
 /* ---- options and main ---------------------------------------------------- */
 
-static void usage_error(const char *option, const char *value, const char *want)
-{
-	fprintf(stderr, "udp-remotes: %s: '%s' is not %s\n", option, value, want);
-	exit(2);
-}
-
-static uint64_t number(const char *option, const char *value, uint64_t min, uint64_t max,
-		       const char *want)
-{
-	unsigned long long parsed;
-	char *end;
-
-	if (!*value || *value == '-' || *value == '+' || *value == ' ')
-		usage_error(option, value, want);
-	errno = 0;
-	parsed = strtoull(value, &end, 10);
-	if (errno || *end || parsed < min || parsed > max)
-		usage_error(option, value, want);
-	return parsed;
-}
-
 static void parse(int argc, char **argv)
 {
 	for (int i = 1; i < argc; ++i) {
@@ -400,28 +317,25 @@ static void parse(int argc, char **argv)
 		}
 		value = argv[++i];
 		if (!strcmp(option, "--remotes")) {
-			settings.remotes = (unsigned)number(option, value, 1, MAX_REMOTES,
+			settings.remotes = (unsigned)option_number(option, value, 1, MAX_REMOTES,
 							    "a count from 1 to 65536");
 		} else if (!strcmp(option, "--seconds")) {
-			char *end;
-			settings.seconds = strtod(value, &end);
-			if (end == value || *end || !(settings.seconds > 0 && settings.seconds <= 86400))
-				usage_error(option, value, "a duration above 0 and up to 86400 seconds");
+			settings.seconds = option_seconds(option, value);
 		} else if (!strcmp(option, "--mode")) {
 			if (!strcmp(value, "latency"))
 				settings.mode = LATENCY;
 			else if (!strcmp(value, "throughput"))
 				settings.mode = THROUGHPUT;
 			else
-				usage_error(option, value, "latency or throughput");
+				option_error(option, value, "latency or throughput");
 		} else if (!strcmp(option, "--port")) {
-			settings.port = (uint16_t)number(option, value, 1, 65535, "a port from 1 to 65535");
+			settings.port = (uint16_t)option_number(option, value, 1, 65535, "a port from 1 to 65535");
 		} else if (!strcmp(option, "--size")) {
-			settings.size = number(option, value, 1, MAX_SIZE, "a payload size from 1 to 1472");
+			settings.size = option_number(option, value, 1, MAX_SIZE, "a payload size from 1 to 1472");
 		} else if (!strcmp(option, "--server-cpu")) {
-			settings.server_cpu = (int)number(option, value, 0, CPU_SETSIZE - 1, "a CPU number");
+			settings.server_cpu = (int)option_number(option, value, 0, CPU_SETSIZE - 1, "a CPU number");
 		} else if (!strcmp(option, "--client-cpu")) {
-			settings.client_cpu = (int)number(option, value, 0, CPU_SETSIZE - 1, "a CPU number");
+			settings.client_cpu = (int)option_number(option, value, 0, CPU_SETSIZE - 1, "a CPU number");
 		} else {
 			fprintf(stderr, "udp-remotes: unknown option '%s' (try --help)\n", option);
 			exit(2);
@@ -436,39 +350,16 @@ int main(int argc, char **argv)
 	uint64_t *histogram = NULL, *per_remote, sent = 0, replies = 0, fewest = UINT64_MAX, most = 0;
 	size_t tag;
 	int64_t started, deadline, ended;
-	int report[2], stop[2], *sockets;
-	char data[MAX_SIZE] = {0}, reply[MAX_SIZE], ready;
+	int *sockets;
+	char data[MAX_SIZE] = {0}, reply[MAX_SIZE];
 	char first[INET_ADDRSTRLEN], last[INET_ADDRSTRLEN];
-	pid_t parent = getpid(), server;
 
+	load_generator_name = "udp-remotes";
 	parse(argc, argv);
 	tag = settings.size < sizeof(sent) ? settings.size : sizeof(sent);
-	if (pipe2(report, O_CLOEXEC) != 0 || pipe2(stop, O_CLOEXEC) != 0)
-		die("pipe");
-	server = fork();
-	if (server < 0)
-		die("fork");
-	if (server == 0) {
-		close(report[0]);
-		close(stop[1]);
-		/* Gone with the client however it ends (Ctrl-C, SIGTERM, SIGKILL);
-		 * Ctrl-C is the client's to handle, so that it stops first. */
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
-			_exit(1);
-		signal(SIGINT, SIG_IGN);
-		_exit(run_server(report[1], stop[0]));
-	}
-	server_pid = server;
-	handle_stop_signals();
-	close(report[1]);
-	close(stop[0]);
-	if (read(report[0], &ready, 1) != 1) {
-		fprintf(stderr, "udp-remotes: the server did not start\n");
-		stop_server_now();
-		return 1;
-	}
+	start_server_child(run_server, NULL);
 
-	pin(settings.client_cpu, "client");
+	pin_to_cpu(settings.client_cpu, "client");
 	sockets = open_clients();
 	per_remote = calloc(settings.remotes, sizeof(uint64_t));
 	if (settings.mode == LATENCY)
@@ -506,13 +397,7 @@ int main(int argc, char **argv)
 	}
 
 	/* The server takes what is still queued, then sees the pipe closed. */
-	close(stop[1]);
-	if (read(report[0], &served, sizeof(served)) != sizeof(served))
-		fprintf(stderr, "udp-remotes: the server did not report its counts\n");
-	/* Exiting on its own now: a signal from here on leaves it to PDEATHSIG. */
-	server_pid = 0;
-	while (waitpid(server, NULL, 0) < 0 && errno == EINTR)
-		;
+	finish_server_child(&served, sizeof(served));
 
 	printf("{\"mode\":\"%s\",\"remotes\":%u,\"seconds\":%.3f,\"size\":%zu,\"sent\":%" PRIu64
 	       ",\"server_received\":%" PRIu64 ",\"server_received_bytes\":%" PRIu64

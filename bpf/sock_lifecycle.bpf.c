@@ -5,9 +5,8 @@
 /*
  * socket() runs in the creating process, in the socket's network namespace.
  * A TCP socket gets its owner when it connects (bpf/tcp_lifecycle.bpf.c),
- * also in its process: making its storage here as well cost a second
- * allocation-sized share of a short connection (bench/churn.py), for
- * sockets that may never connect.
+ * also in its process, and only if it does: writing it here as well was
+ * work done twice for every connection.
  */
 SEC("cgroup/sock_create")
 int sock_created(struct bpf_sock *sk)
