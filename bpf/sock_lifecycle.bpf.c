@@ -50,7 +50,7 @@ static __always_inline void emit_udp_release(void *sk)
 	event.netns = event.owner.netns;
 	event.cookie = bpf_get_socket_cookie(sk);
 	event.close_ns = bpf_ktime_get_ns();
-	emit_event(&event, sizeof(event));
+	emit_event(&event, sizeof(event), false);
 }
 
 /*
@@ -76,7 +76,7 @@ static __always_inline void learn_tcp_owner(void *sk, int state)
 	event.kind = TCPTOP_EVENT_OWNER_LEARNED;
 	event.cookie = bpf_get_socket_cookie(sk);
 	event.owner = *owner;
-	emit_event(&event, sizeof(event));
+	emit_event(&event, sizeof(event), true);
 }
 
 SEC("cgroup/sock_release")

@@ -69,7 +69,7 @@ int BPF_PROG(tcp_state_change, struct sock *sk, int old_state, int new_state)
 			if (rec.local_port == 0)
 				rec.local_port = owner->local_port;
 		}
-		emit_event(&rec, sizeof(rec));
+		emit_event(&rec, sizeof(rec), false);
 	}
 	return 0;
 }
