@@ -95,7 +95,8 @@ fi
 ROUNDS=${ROUNDS:-5}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-3}
 ARMS=${ARMS:-none hook-floor libtcptop libtcptop-tcp bpftrace}
-WORKLOADS=${WORKLOADS:-tcp udp-latency udp-throughput one-remote-latency many-remotes-latency one-remote-throughput many-remotes-throughput}
+known_workloads="tcp udp-latency udp-throughput one-remote-latency many-remotes-latency one-remote-throughput many-remotes-throughput"
+WORKLOADS=${WORKLOADS:-$known_workloads}
 UDP_REMOTES=${UDP_REMOTES:-$repo_root/build/bench/udp-remotes}
 REMOTES=${REMOTES:-10000}
 REMOTES_PORT=${REMOTES_PORT:-5354}
@@ -413,11 +414,10 @@ if [[ -n "${seen[bpftrace]:-}" ]]; then
 		die "tracepoint sock:sock_send_length not found (it exists from Linux 6.3 on)"
 fi
 
-known_workloads=" tcp udp-latency udp-throughput one-remote-latency many-remotes-latency one-remote-throughput many-remotes-throughput "
 read -r -a workloads <<<"$WORKLOADS"
 ((${#workloads[@]} > 0)) || die "WORKLOADS is empty"
 for workload in "${workloads[@]}"; do
-	[[ "$known_workloads" == *" $workload "* ]] || die "unknown workload '$workload' in WORKLOADS (known:$known_workloads)"
+	[[ " $known_workloads " == *" $workload "* ]] || die "unknown workload '$workload' in WORKLOADS (known: $known_workloads)"
 	if [[ "$workload" == *remote* && ! -x "$UDP_REMOTES" ]]; then
 		die "udp-remotes not found at $UDP_REMOTES: build it first (meson configure $repo_root/build -Dbench=enabled && meson compile -C $repo_root/build), set UDP_REMOTES, or leave the remote workloads out of WORKLOADS"
 	fi
@@ -569,39 +569,39 @@ value=""
 
 # run_workload NAME OUT: one run of workload NAME, its output in OUT.
 run_workload() {
-	local name=$1 out=$2 remotes=1 mode=latency
+	local name=$1 out=$2 bound=$((SECONDS_PER_RUN + 20)) what reading
+	local -a command parser
 	case "$name" in
 	tcp)
-		run_bounded $((SECONDS_PER_RUN + 20)) "$out" \
-			taskset -c "$first_cpu" iperf3 -c 127.0.0.1 -p "$IPERF_PORT" -l 64 -t "$SECONDS_PER_RUN" -J ||
-			{ show_log "$out"; die "iperf3 client failed"; }
-		value=$(parse_iperf3 "$out") || { show_log "$out"; die "cannot read the throughput from iperf3's JSON"; }
-		return ;;
+		command=(taskset -c "$first_cpu" iperf3 -c 127.0.0.1 -p "$IPERF_PORT" -l 64 -t "$SECONDS_PER_RUN" -J)
+		parser=(parse_iperf3 "$out")
+		what="iperf3 client"
+		reading="the throughput from iperf3's JSON" ;;
 	udp-latency)
-		run_bounded $((SECONDS_PER_RUN + 20)) "$out" \
-			taskset -c "$first_cpu" sockperf ping-pong -i 127.0.0.1 -p "$SOCKPERF_PORT" -m 64 -t "$SECONDS_PER_RUN" ||
-			{ show_log "$out"; die "sockperf client failed"; }
-		value=$(parse_sockperf "$out") || { show_log "$out"; die "cannot read the median latency from sockperf's output"; }
-		return ;;
+		command=(taskset -c "$first_cpu" sockperf ping-pong -i 127.0.0.1 -p "$SOCKPERF_PORT" -m 64 -t "$SECONDS_PER_RUN")
+		parser=(parse_sockperf "$out")
+		what="sockperf client"
+		reading="the median latency from sockperf's output" ;;
 	udp-throughput)
-		run_bounded $((SECONDS_PER_RUN + 20)) "$out" \
-			taskset -c "$first_cpu" iperf3 -c 127.0.0.1 -p "$IPERF_PORT" -u -l 64 -b 0 -t "$SECONDS_PER_RUN" -J ||
-			{ show_log "$out"; die "iperf3 UDP client failed"; }
-		value=$(parse_iperf3 "$out") || { show_log "$out"; die "cannot read the UDP throughput from iperf3's JSON"; }
-		return ;;
-	many-remotes-*) remotes=$REMOTES ;;
+		command=(taskset -c "$first_cpu" iperf3 -c 127.0.0.1 -p "$IPERF_PORT" -u -l 64 -b 0 -t "$SECONDS_PER_RUN" -J)
+		parser=(parse_iperf3 "$out")
+		what="iperf3 UDP client"
+		reading="the UDP throughput from iperf3's JSON" ;;
+	*-remote*-*)
+		# one-remote-latency ... many-remotes-throughput: latency pins both
+		# ends to the first CPU, throughput puts the server on the second.
+		local remotes=1 mode=latency field=p50_us server_cpu=$first_cpu
+		[[ "$name" == many-remotes-* ]] && remotes=$REMOTES
+		[[ "$name" == *-throughput ]] && { mode=throughput; field=rate_per_s; server_cpu=$second_cpu; }
+		command=("$UDP_REMOTES" --remotes "$remotes" --mode "$mode" --seconds "$SECONDS_PER_RUN" --size 64
+			--port "$REMOTES_PORT" --client-cpu "$first_cpu" --server-cpu "$server_cpu")
+		parser=(parse_udp_remotes "$out" "$field")
+		bound=$((SECONDS_PER_RUN + 30))
+		what="udp-remotes"
+		reading="udp-remotes' result" ;;
 	esac
-	local server_cpu=$first_cpu
-	if [[ "$name" == *-throughput ]]; then
-		mode=throughput
-		server_cpu=$second_cpu
-	fi
-	run_bounded $((SECONDS_PER_RUN + 30)) "$out" \
-		"$UDP_REMOTES" --remotes "$remotes" --mode "$mode" --seconds "$SECONDS_PER_RUN" --size 64 \
-		--port "$REMOTES_PORT" --client-cpu "$first_cpu" --server-cpu "$server_cpu" ||
-		{ show_log "$out"; die "udp-remotes failed"; }
-	value=$(parse_udp_remotes "$out" "$([[ $mode == latency ]] && echo p50_us || echo rate_per_s)") ||
-		{ show_log "$out"; die "cannot read udp-remotes' result"; }
+	run_bounded "$bound" "$out" "${command[@]}" || { show_log "$out"; die "$what failed"; }
+	value=$("${parser[@]}") || { show_log "$out"; die "cannot read $reading"; }
 }
 
 log "$ROUNDS round(s) of ${SECONDS_PER_RUN} s runs; arms: ${arms[*]}; workloads: ${workloads[*]}; logs in $workdir"

@@ -149,19 +149,21 @@ bench)
     mount_kernel_filesystems
     export TCPTOP=$build/examples/tcptop/tcptop HOOK_FLOOR=$build/bench/hook-floor \
         UDP_REMOTES=$build/bench/udp-remotes
-    probe=(--probe "$build/bench/snapshot-probe")
+    overhead=("$root/bench/overhead.sh")
+    sockets=("$root/bench/sockets_at_scale.py" --probe "$build/bench/snapshot-probe")
+    churn=("$root/bench/churn.py" --probe "$build/bench/snapshot-probe" --churn "$build/bench/tcp-churn")
     case "${1:-all}" in
-    overhead) shift; exec "$root/bench/overhead.sh" "$@" ;;
-    sockets) shift; exec "$root/bench/sockets_at_scale.py" "${probe[@]}" "$@" ;;
-    churn) shift; exec "$root/bench/churn.py" "${probe[@]}" --churn "$build/bench/tcp-churn" "$@" ;;
+    overhead) shift; exec "${overhead[@]}" "$@" ;;
+    sockets) shift; exec "${sockets[@]}" "$@" ;;
+    churn) shift; exec "${churn[@]}" "$@" ;;
     all)
         (($# <= 1)) || { echo "dev.sh: bench: arguments go after a benchmark's name" >&2; exit 2; }
         status=0
-        "$root/bench/overhead.sh" || status=$?
+        "${overhead[@]}" || status=$?
         echo
-        "$root/bench/sockets_at_scale.py" "${probe[@]}" || status=$?
+        "${sockets[@]}" || status=$?
         echo
-        "$root/bench/churn.py" "${probe[@]}" --churn "$build/bench/tcp-churn" || status=$?
+        "${churn[@]}" || status=$?
         exit "$status"
         ;;
     *)
