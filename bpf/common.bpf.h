@@ -50,10 +50,11 @@ struct {
 	__type(value, struct tcptop_udp_flow);
 } udp_flows SEC(".maps") __weak;
 
-/* Closes, UDP socket releases and owners learned. 4 MiB, fixed: about 20,000
- * of the largest events, and user space drains it at least every 50 ms
- * between intervals. A full buffer loses the event and counts it in
- * drop_counters; the kernel side never waits. */
+/* Closes, UDP socket releases and owners learned. 4 MiB unless user space
+ * sizes it (EbpfOptions::event_buffer_bytes): about 20,000 of the largest
+ * events, and user space drains it at least every 50 ms between intervals.
+ * A full buffer loses the event and counts it in drop_counters; the kernel
+ * side never waits. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 4 << 20);
@@ -74,9 +75,6 @@ static __always_inline void count_drop(__u32 counter)
 		*value += 1;
 }
 
-/* Past this much unread data an event wakes the reader. */
-#define EVENTS_WAKEUP_BYTES (1 << 20)
-
 /*
  * Emit an event, or count it as dropped: the kernel side never waits.
  * The reader drains the buffer every 50 ms whether woken or not, so an
@@ -90,8 +88,9 @@ static __always_inline void count_drop(__u32 counter)
  */
 static __always_inline long emit_event(const void *event, __u64 size, bool prompt)
 {
+	__u64 quarter = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE) / 4;
 	__u64 wakeup = prompt ? 0
-		       : bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= EVENTS_WAKEUP_BYTES
+		       : bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= quarter
 			       ? BPF_RB_FORCE_WAKEUP
 			       : BPF_RB_NO_WAKEUP;
 	long err = bpf_ringbuf_output(&events, (void *)event, size, wakeup);

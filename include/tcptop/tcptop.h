@@ -153,6 +153,13 @@ struct tcptop_options {
 	 *  tcptop_stats.udp_datagrams_untracked. A caller whose struct ends
 	 *  before this field (size 32) gets the default. */
 	uint32_t max_udp_flows;
+	/** Size in bytes of the ring buffer that carries closes, UDP socket
+	 *  releases and owners learned from the kernel: 0 (default) for 4 MiB,
+	 *  else a power of two from the page size (4096) to 1 GiB. Events that
+	 *  find it full are lost and counted in tcptop_stats.events_dropped. A
+	 *  caller whose struct ends before this field (size 36) gets the
+	 *  default. */
+	uint32_t event_buffer_bytes;
 };
 
 /**
@@ -202,6 +209,9 @@ struct tcptop_stats {
 					       (IPv6 extension headers) */
 	uint64_t collection_ns;       /**< wall time taken to make this snapshot, from its tick
 					   until it was handed over for delivery */
+	uint64_t program_runs_missed; /**< runs of the kernel programs skipped because the same
+					   program was running on that CPU: a close or an owner
+					   may be missing */
 };
 
 /**
