@@ -6,7 +6,9 @@
 #   scripts/dev.sh test                build, then run all test suites; then
 #                                      build again under AddressSanitizer and
 #                                      UndefinedBehaviorSanitizer and run the
-#                                      library's compiled tests there
+#                                      library's compiled tests there; then
+#                                      the fuzz targets (clang, libFuzzer),
+#                                      about 15 s each
 #   scripts/dev.sh bench [NAME [ARGS...]]
 #                                      build with the benchmarks, then run them
 #                                      all, or the one NAME (overhead: bench/
@@ -18,10 +20,11 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${TCPTOP_BUILD_DIR:-$root/build}
 sanitized_build=${TCPTOP_SANITIZED_BUILD_DIR:-$build-sanitized}
+fuzz_build=${TCPTOP_FUZZ_BUILD_DIR:-$build-fuzz}
 
 # tmux drives the live view in the CLI tests; setpriv (util-linux) runs
 # tcptop as an unprivileged user there; nm (binutils) lists the exported symbols.
-packages=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config meson ninja-build
+packages=(clang llvm libfuzzer-14-dev libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config meson ninja-build
           libboost-dev doctest-dev doxygen g++ binutils iproute2 python3 tmux util-linux)
 # The kernels suite (tests/kernels/) boots Debian 12's 6.1 and 6.12 kernels
 # under qemu with a busybox initramfs; it fetches the kernel packages itself.
@@ -88,6 +91,17 @@ build_sanitized() {
     meson compile -C "$sanitized_build"
 }
 
+# The fuzz targets (tests/fuzz/): clang, with AddressSanitizer and
+# UndefinedBehaviorSanitizer; the library's own tests are not built there.
+build_fuzzers() {
+    if [[ ! -f $fuzz_build/build.ninja ]]; then
+        CC=clang CXX=clang++ meson setup "$fuzz_build" "$root" -Dfuzzers=enabled \
+            -Db_sanitize=address,undefined -Db_lundef=false -Dtests=false \
+            -Ddocs=disabled >/dev/null
+    fi
+    meson compile -C "$fuzz_build"
+}
+
 mount_kernel_filesystems() {
     # Iterators and tracepoints do not need them, but tools people use next
     # to the monitor (bpftool, bpftrace) do; both mounts are idempotent.
@@ -95,9 +109,10 @@ mount_kernel_filesystems() {
 }
 
 # meson prints its own summary for each build; this closing line, over
-# both, is the one CI reads.
+# all three, is the one CI reads.
 report_counts() {
-    python3 - "$build/meson-logs/testlog.json" "$sanitized_build/meson-logs/testlog.json" <<'PY'
+    python3 - "$build/meson-logs/testlog.json" "$sanitized_build/meson-logs/testlog.json" \
+        "$fuzz_build/meson-logs/testlog.json" <<'PY'
 import json, os, sys
 passed = failed = skipped = 0
 for log in sys.argv[1:]:
@@ -136,6 +151,13 @@ test)
             meson test -C "$sanitized_build" --print-errorlogs --no-rebuild || status=$?
     else
         echo "dev.sh: the sanitized build failed" >&2
+        status=1
+    fi
+    rm -f "$fuzz_build/meson-logs/testlog.json"
+    if build_fuzzers; then
+        meson test -C "$fuzz_build" --print-errorlogs --no-rebuild --verbose || status=$?
+    else
+        echo "dev.sh: the fuzzing build failed" >&2
         status=1
     fi
     report_counts

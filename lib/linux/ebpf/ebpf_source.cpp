@@ -17,6 +17,10 @@ template<typename... Visitors>
 struct Overloaded : Visitors... {
 	using Visitors::operator()...;
 };
+/* Spelled out for clang 14 (the fuzzing build), which does not deduce an
+ * aggregate's template arguments by itself. */
+template<typename... Visitors>
+Overloaded(Visitors...) -> Overloaded<Visitors...>;
 
 FeatureStatus other_namespaces_status()
 {
