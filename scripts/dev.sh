@@ -8,7 +8,9 @@
 #                                      UndefinedBehaviorSanitizer and run the
 #                                      library's compiled tests there; then
 #                                      the fuzz targets (clang, libFuzzer),
-#                                      about 15 s each
+#                                      about 15 s each; then the lifecycle
+#                                      and channel tests under
+#                                      ThreadSanitizer
 #   scripts/dev.sh bench [NAME [ARGS...]]
 #                                      build with the benchmarks, then run them
 #                                      all, or the one NAME (overhead: bench/
@@ -21,6 +23,10 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${TCPTOP_BUILD_DIR:-$root/build}
 sanitized_build=${TCPTOP_SANITIZED_BUILD_DIR:-$build-sanitized}
 fuzz_build=${TCPTOP_FUZZ_BUILD_DIR:-$build-fuzz}
+tsan_build=${TCPTOP_TSAN_BUILD_DIR:-$build-tsan}
+# What runs under ThreadSanitizer: the tests where threads meet (the
+# collector's and the C ABI's lifecycle, the hand-off channels, the loop).
+tsan_tests=(lifecycle strand_channel pull_channel collection_loop)
 
 # tmux drives the live view in the CLI tests; setpriv (util-linux) runs
 # tcptop as an unprivileged user there; nm (binutils) lists the exported symbols.
@@ -102,6 +108,19 @@ build_fuzzers() {
     meson compile -C "$fuzz_build"
 }
 
+# Only what tsan_tests needs is built there.
+build_tsan() {
+    if [[ ! -f $tsan_build/build.ninja ]]; then
+        meson setup "$tsan_build" "$root" -Db_sanitize=thread -Db_lundef=false \
+            -Dexamples=false -Ddocs=disabled >/dev/null
+    fi
+    local test targets=()
+    for test in "${tsan_tests[@]}"; do
+        targets+=("tests/${test}_test")
+    done
+    meson compile -C "$tsan_build" "${targets[@]}"
+}
+
 mount_kernel_filesystems() {
     # Iterators and tracepoints do not need them, but tools people use next
     # to the monitor (bpftool, bpftrace) do; both mounts are idempotent.
@@ -109,10 +128,10 @@ mount_kernel_filesystems() {
 }
 
 # meson prints its own summary for each build; this closing line, over
-# all three, is the one CI reads.
+# all four, is the one CI reads.
 report_counts() {
     python3 - "$build/meson-logs/testlog.json" "$sanitized_build/meson-logs/testlog.json" \
-        "$fuzz_build/meson-logs/testlog.json" <<'PY'
+        "$fuzz_build/meson-logs/testlog.json" "$tsan_build/meson-logs/testlog.json" <<'PY'
 import json, os, sys
 passed = failed = skipped = 0
 for log in sys.argv[1:]:
@@ -158,6 +177,16 @@ test)
         meson test -C "$fuzz_build" --print-errorlogs --no-rebuild --verbose || status=$?
     else
         echo "dev.sh: the fuzzing build failed" >&2
+        status=1
+    fi
+    rm -f "$tsan_build/meson-logs/testlog.json"
+    if build_tsan; then
+        # Any report fails the test.
+        TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1} \
+            meson test -C "$tsan_build" --print-errorlogs --no-rebuild "${tsan_tests[@]}" ||
+            status=$?
+    else
+        echo "dev.sh: the ThreadSanitizer build failed" >&2
         status=1
     fi
     report_counts

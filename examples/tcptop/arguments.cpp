@@ -10,6 +10,8 @@
 
 #include <getopt.h>
 
+#include "text.h"
+
 namespace tcptop::cli {
 
 namespace {
@@ -56,9 +58,15 @@ std::string option_name(int code)
 	return std::string("-") + static_cast<char>(code);
 }
 
+/* A word of the command line, as an error message shows it: inert on a
+ * terminal, and short, whatever was given. */
 std::string quoted(std::string_view text)
 {
-	return "'" + std::string(text) + "'";
+	constexpr std::size_t shown = 40;
+	if (text.size() <= shown)
+		return "'" + printable(text) + "'";
+	return "'" + printable(text.substr(0, shown)) + "...' (" + std::to_string(text.size()) +
+	       " bytes)";
 }
 
 /* What getopt_long() rejected with '?': optopt is 0 for an unknown long

@@ -5,6 +5,7 @@
 // loads the BPF programs (about 80 ms), far too slow for a fuzzer's
 // millions of calls. Starting and stopping for real, also racing a
 // callback, is what the lifecycle tests do.
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstddef>
@@ -55,11 +56,40 @@ enum class Call : std::uint8_t {
 	strerror,
 	format_address,
 	version_and_message,
+	use_destroyed,
 	count,
 };
 
-/* The model: a slot holds a collector made and not started, or nothing. */
+/* The model: a slot holds a collector made and not started, or nothing;
+ * the last collector destroyed is remembered, to be passed again. */
 using Slots = std::array<tcptop_collector *, 3>;
+
+struct Model {
+	Slots slots{};
+	tcptop_collector *destroyed = nullptr;
+
+	/* Whether the destroyed one's address went to a newer collector,
+	 * which a stale handle then is. */
+	bool destroyed_reused() const
+	{
+		return std::find(slots.begin(), slots.end(), destroyed) != slots.end();
+	}
+};
+
+void use_destroyed(const Model &model)
+{
+	if (!model.destroyed || model.destroyed_reused())
+		return;
+	tcptop_snapshot *snapshot = nullptr;
+	FUZZ_CHECK(tcptop_collector_stop(model.destroyed) == -EINVAL);
+	FUZZ_CHECK(tcptop_collector_start_polling(model.destroyed) == -EINVAL);
+	FUZZ_CHECK(tcptop_collector_next_snapshot(model.destroyed, 0, &snapshot) == -EINVAL);
+	FUZZ_CHECK(tcptop_collector_feature_count(model.destroyed) == 0);
+	FUZZ_CHECK(tcptop_collector_feature(model.destroyed, 0) == nullptr);
+	tcptop_collector_destroy(model.destroyed);
+	FUZZ_CHECK(std::string_view(tcptop_last_error_message()).find("not a live collector") !=
+		   std::string_view::npos);
+}
 
 void create(Slots &slots, std::size_t slot)
 {
@@ -121,8 +151,9 @@ void format_address(Input &input)
 		FUZZ_CHECK(buffer[i] == 'x');
 }
 
-void call(Slots &slots, Input &input)
+void call(Model &model, Input &input)
 {
+	Slots &slots = model.slots;
 	auto next = static_cast<Call>(input.byte() % static_cast<std::uint8_t>(Call::count));
 	std::size_t slot = input.byte() % slots.size();
 	tcptop_collector *collector = slots[slot];
@@ -146,6 +177,8 @@ void call(Slots &slots, Input &input)
 	case Call::destroy:
 		tcptop_collector_destroy(collector);
 		slots[slot] = nullptr;
+		if (collector)
+			model.destroyed = collector;
 		break;
 	case Call::stop:
 		FUZZ_CHECK(tcptop_collector_stop(collector) == (collector ? 0 : -EINVAL));
@@ -187,6 +220,9 @@ void call(Slots &slots, Input &input)
 		FUZZ_CHECK(tcptop_last_error_message() != nullptr);
 		tcptop_options_init(nullptr);
 		break;
+	case Call::use_destroyed:
+		use_destroyed(model);
+		break;
 	case Call::count:
 		break;
 	}
@@ -196,11 +232,11 @@ void call(Slots &slots, Input &input)
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)
 {
-	Slots slots{};
+	Model model;
 	Input input(data, size);
 	while (!input.empty())
-		call(slots, input);
-	for (tcptop_collector *collector : slots)
+		call(model, input);
+	for (tcptop_collector *collector : model.slots)
 		tcptop_collector_destroy(collector);
 	return 0;
 }
