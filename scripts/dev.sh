@@ -15,8 +15,9 @@
 #                                      build with the benchmarks, then run them
 #                                      all, or the one NAME (overhead: bench/
 #                                      overhead.sh, sockets: bench/sockets_at_
-#                                      scale.py, churn: bench/churn.py) with
-#                                      ARGS (see its --help)
+#                                      scale.py, churn: bench/churn.py; soak:
+#                                      bench/soak.sh, 10 minutes, only by
+#                                      name) with ARGS (see its --help)
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -203,10 +204,13 @@ bench)
     overhead=("$root/bench/overhead.sh")
     sockets=("$root/bench/sockets_at_scale.py" --probe "$build/bench/snapshot-probe")
     churn=("$root/bench/churn.py" --probe "$build/bench/snapshot-probe" --churn "$build/bench/tcp-churn")
+    soak=("$root/bench/soak.sh")
     case "${1:-all}" in
     overhead) shift; exec "${overhead[@]}" "$@" ;;
     sockets) shift; exec "${sockets[@]}" "$@" ;;
     churn) shift; exec "${churn[@]}" "$@" ;;
+    # Ten minutes: run on its own, not with the others.
+    soak) shift; TCP_CHURN=$build/bench/tcp-churn exec "${soak[@]}" "$@" ;;
     all)
         (($# <= 1)) || { echo "dev.sh: bench: arguments go after a benchmark's name" >&2; exit 2; }
         status=0
@@ -218,7 +222,7 @@ bench)
         exit "$status"
         ;;
     *)
-        echo "dev.sh: bench: unknown benchmark '$1' (overhead, sockets, churn)" >&2
+        echo "dev.sh: bench: unknown benchmark '$1' (overhead, sockets, churn, soak)" >&2
         exit 2
         ;;
     esac
