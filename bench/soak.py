@@ -78,26 +78,55 @@ def host_netns():
 
 
 class IdleSockets:
-    """IDLE established sockets on 127.0.0.1:PORT+1, held until close()."""
+    """IDLE established sockets on 127.0.0.1:PORT+1, held by child processes until close().
+
+    Children, because RLIMIT_NOFILE's hard limit may be below IDLE and raising it needs
+    CAP_SYS_RESOURCE, which containers often drop."""
 
     def __init__(self, count):
         soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-        need = count + 1024
-        if soft < need:
-            resource.setrlimit(resource.RLIMIT_NOFILE, (max(need, hard), max(need, hard)))
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        per_holder = max(2, (hard - 256) // 2 * 2)
         self.listener = socket.socket()
         self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.listener.bind(("127.0.0.1", PORT + 1))
         self.listener.listen(4096)
-        self.sockets = []
-        for _ in range(count // 2):
-            client = socket.create_connection(("127.0.0.1", PORT + 1))
-            server, _ = self.listener.accept()
-            self.sockets += [client, server]
+        self.holders = []
+        remaining = count
+        while remaining > 0:
+            share = min(per_holder, remaining)
+            self.holders.append(self._spawn_holder(share))
+            remaining -= share
+
+    def _spawn_holder(self, share):
+        """Forks a child that opens SHARE/2 connection pairs and holds them until its pipe closes."""
+        ready_read, ready_write = os.pipe()
+        hold_read, hold_write = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(ready_read)
+            os.close(hold_write)
+            held = []
+            for _ in range(share // 2):
+                client = socket.create_connection(("127.0.0.1", PORT + 1))
+                server, _ = self.listener.accept()
+                held += [client, server]
+            os.write(ready_write, b"r")
+            os.read(hold_read, 1)
+            os._exit(0)
+        os.close(ready_write)
+        os.close(hold_read)
+        if os.read(ready_read, 1) != b"r":
+            raise RuntimeError("an idle socket holder failed to open its sockets")
+        os.close(ready_read)
+        return pid, hold_write
 
     def close(self):
-        for s in self.sockets:
-            s.close()
+        # Every write end first: later holders inherited the earlier holders' ends.
+        for _, hold_write in self.holders:
+            os.close(hold_write)
+        for pid, _ in self.holders:
+            os.waitpid(pid, 0)
         self.listener.close()
 
 
