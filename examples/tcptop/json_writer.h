@@ -3,11 +3,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <tcptop/snapshot.h>
+#include <tcptop/workload.h>
 
 namespace tcptop::cli {
 
@@ -45,14 +47,19 @@ private:
 	bool first_ = true;
 };
 
+/// The Workload of a cgroup id (a CgroupResolver's resolve()).
+using WorkloadOf = std::function<const Workload &(std::uint64_t cgroup_id)>;
+
 /**
  * \brief One snapshot as a JSON object on one line, without the newline.
  *
  * Members: timestamp_ns, interval_ns, connections (the \p records, each
- * with exactly the field names of ConnectionRecord) and stats (the fields
- * of CollectorStats).
+ * with exactly the field names of ConnectionRecord, and a member workload
+ * with the fields of Workload, from \p workload_of, empty strings without
+ * it) and stats (the fields of CollectorStats).
  */
 std::string snapshot_json(const Snapshot &snapshot,
-			  const std::vector<const ConnectionRecord *> &records);
+			  const std::vector<const ConnectionRecord *> &records,
+			  const WorkloadOf &workload_of = {});
 
 } // namespace tcptop::cli
