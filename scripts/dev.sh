@@ -30,14 +30,18 @@ tsan_build=${TCPTOP_TSAN_BUILD_DIR:-$build-tsan}
 tsan_tests=(lifecycle strand_channel pull_channel collection_loop)
 
 # tmux drives the live view in the CLI tests; setpriv (util-linux) runs
-# tcptop as an unprivileged user there; nm (binutils) lists the exported symbols.
+# tcptop as an unprivileged user there; nm (binutils) lists the exported
+# symbols; prometheus-cpp-dev builds tcptop-exporter.
 packages=(clang llvm libfuzzer-14-dev libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config meson ninja-build
-          libboost-dev doctest-dev doxygen g++ binutils iproute2 python3 tmux util-linux)
+          libboost-dev doctest-dev doxygen g++ binutils iproute2 python3 tmux util-linux
+          prometheus-cpp-dev)
 # The kernels suite (tests/kernels/) boots Debian 12's 6.1 and 6.12 kernels
 # under qemu with a busybox initramfs; it fetches the kernel packages itself.
 # Installed without qemu's recommended GUI, audio and video libraries (170
 # packages).
-lean_packages=(qemu-system-x86 busybox-static)
+# Debian's prometheus server (and its promtool) scrapes tcptop-exporter in
+# the exporter suite, without the recommended node exporter.
+lean_packages=(qemu-system-x86 busybox-static prometheus)
 # The workloads and the reference monitor of bench/overhead.sh (ss, of
 # bench/sockets_at_scale.py, comes with iproute2).
 bench_packages=(iperf3 sockperf bpftrace)

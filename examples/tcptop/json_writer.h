@@ -3,13 +3,13 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <tcptop/snapshot.h>
-#include <tcptop/workload.h>
+
+#include "workload_lookup.h"
 
 namespace tcptop::cli {
 
@@ -46,9 +46,6 @@ private:
 	std::string &out_;
 	bool first_ = true;
 };
-
-/// The Workload of a cgroup id (a CgroupResolver's resolve()).
-using WorkloadOf = std::function<const Workload &(std::uint64_t cgroup_id)>;
 
 /**
  * \brief One snapshot as a JSON object on one line, without the newline.
