@@ -37,10 +37,9 @@ packages=(clang llvm libfuzzer-14-dev libbpf-dev bpftool libelf-dev zlib1g-dev p
           prometheus-cpp-dev)
 # The kernels suite (tests/kernels/) boots Debian 12's 6.1 and 6.12 kernels
 # under qemu with a busybox initramfs; it fetches the kernel packages itself.
-# Installed without qemu's recommended GUI, audio and video libraries (170
-# packages).
 # Debian's prometheus server (and its promtool) scrapes tcptop-exporter in
-# the exporter suite, without the recommended node exporter.
+# the exporter suite. Installed without recommends: qemu's GUI, audio and
+# video libraries (170 packages), prometheus's node exporter.
 lean_packages=(qemu-system-x86 busybox-static prometheus)
 # The workloads and the reference monitor of bench/overhead.sh (ss, of
 # bench/sockets_at_scale.py, comes with iproute2).
