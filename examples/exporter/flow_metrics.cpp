@@ -30,9 +30,12 @@ MetricFamily single(std::string name, std::string help, MetricType type, double 
 std::vector<ClientMetric::Label> labelled(const std::vector<FlowLabel> &labels,
 					  const std::vector<std::string> &values)
 {
+	/* An empty value and no label are the same series to Prometheus;
+	 * the shorter exposition leaves it out. */
 	std::vector<ClientMetric::Label> pairs;
 	for (std::size_t i = 0; i < labels.size(); ++i)
-		pairs.push_back({std::string(label_name(labels[i])), values[i]});
+		if (!values[i].empty())
+			pairs.push_back({std::string(label_name(labels[i])), values[i]});
 	return pairs;
 }
 
