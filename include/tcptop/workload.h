@@ -54,11 +54,13 @@ TCPTOP_EXPORT Workload workload_of_cgroup_path(std::string_view path);
  * and its Workload.
  *
  * A cgroup's id is the inode number of its directory in the cgroup v2
- * hierarchy: the resolver walks the hierarchy once and caches what it
- * finds, and walks again for an id it does not know, at most once per
- * second, so a host's thousands of connections cost one walk. Cgroups
- * removed since are forgotten when the cache has grown to twice what the
- * hierarchy holds. Not thread-safe: one per thread, or a lock.
+ * hierarchy: the resolver walks the hierarchy and caches every path it
+ * finds, so a host's thousands of connections cost one walk. An id it does
+ * not know makes it walk again, and an id that walk does not find either
+ * (a cgroup of another cgroup namespace, or removed) is not walked for
+ * again within a second. Cgroups removed since are forgotten when the
+ * cache has grown to twice what the hierarchy holds. Not thread-safe: one
+ * per thread, or a lock.
  */
 class TCPTOP_EXPORT CgroupResolver {
 public:

@@ -20,9 +20,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-/* Walks again for an unknown id at most this often: ids of cgroups in
- * other cgroup namespaces, or already removed, are never found. */
-constexpr auto walk_spacing = std::chrono::seconds(1);
+/* An id a walk did not find is walked for again at most this often: ids
+ * of cgroups in other cgroup namespaces, or already removed, are never
+ * found. */
+constexpr auto retry_spacing = std::chrono::seconds(1);
 
 /* Calls found(id, path) for the cgroup open as DIRECTORY (which it closes)
  * at PATH and every cgroup below it. A cgroup removed during the walk is
@@ -60,12 +61,13 @@ struct CgroupResolver::Cache {
 	int root = -1;
 	std::string error;
 	std::unordered_map<std::uint64_t, Workload> known;
-	std::optional<Clock::time_point> last_walk;
+	/* Ids a walk did not find, and when. */
+	std::unordered_map<std::uint64_t, Clock::time_point> missing;
 	const Workload unknown;
 
-	void walk()
+	void walk(Clock::time_point now)
 	{
-		last_walk = Clock::now();
+		std::erase_if(missing, [&](const auto &id) { return now - id.second >= retry_spacing; });
 		int directory = dup(root);
 		if (directory < 0)
 			return;
@@ -111,12 +113,19 @@ const Workload &CgroupResolver::resolve(std::uint64_t cgroup_id)
 		return cache.unknown;
 	if (auto known = cache.known.find(cgroup_id); known != cache.known.end())
 		return known->second;
-	if (cache.last_walk && Clock::now() - *cache.last_walk < walk_spacing)
+	Clock::time_point now = Clock::now();
+	if (auto missing = cache.missing.find(cgroup_id);
+	    missing != cache.missing.end() && now - missing->second < retry_spacing)
 		return cache.unknown;
 
-	cache.walk();
+	/* A new id is walked for at once: its cgroup was most likely just made,
+	 * and its first bytes should carry its name. */
+	cache.walk(now);
 	auto known = cache.known.find(cgroup_id);
-	return known == cache.known.end() ? cache.unknown : known->second;
+	if (known != cache.known.end())
+		return known->second;
+	cache.missing[cgroup_id] = now;
+	return cache.unknown;
 }
 
 const std::string &CgroupResolver::error() const noexcept
