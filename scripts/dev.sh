@@ -30,9 +30,11 @@ tsan_build=${TCPTOP_TSAN_BUILD_DIR:-$build-tsan}
 tsan_tests=(lifecycle strand_channel pull_channel collection_loop)
 
 # tmux drives the live view in the CLI tests; setpriv (util-linux) runs
-# tcptop as an unprivileged user there; nm (binutils) lists the exported symbols.
+# tcptop as an unprivileged user there; nm (binutils) lists the exported
+# symbols; cmake writes the CMake package's version file at configure time
+# and builds the packaging suite's consumer.
 packages=(clang llvm libfuzzer-14-dev libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config meson ninja-build
-          libboost-dev doctest-dev doxygen g++ binutils iproute2 python3 tmux util-linux)
+          libboost-dev doctest-dev doxygen g++ binutils iproute2 python3 tmux util-linux cmake)
 # The kernels suite (tests/kernels/) boots Debian 12's 6.1 and 6.12 kernels
 # under qemu with a busybox initramfs; it fetches the kernel packages itself.
 # Installed without qemu's recommended GUI, audio and video libraries (170
