@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-# The CMake package: the build installed into a temporary DESTDIR, consumer/ built against it with find_package(tcptop 0.2) and run; incompatible versions refused.
-#   cmake_package_test.py --meson MESON --cmake CMAKE --build BUILD_DIR --prefix PREFIX --libdir LIBDIR --version VERSION
+# The CMake package: installed into a DESTDIR, found by consumer/ (find_package(tcptop 0.2)), run; other versions refused.
+#   cmake_package_test.py --meson MESON --cmake CMAKE --build BUILD_DIR --prefix PREFIX
+#                         --libdir LIBDIR --version VERSION
 import argparse
 import os
 import tempfile
@@ -46,7 +47,8 @@ def main():
 
     with tempfile.TemporaryDirectory(prefix="tcptop-cmake-") as tmp:
         destdir = os.path.join(tmp, "destdir")
-        run([args.meson, "install", "-C", args.build, "--destdir", destdir, "--no-rebuild", "--quiet"])
+        run([args.meson, "install", "-C", args.build, "--destdir", destdir, "--no-rebuild",
+             "--quiet"])
         root = installed(destdir, args.prefix, "")
         libdir = installed(destdir, args.prefix, args.libdir)
         print(f"ok installed into {destdir}")

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-# libtcptop as a meson subproject: consumer/ copied into a temporary directory, subprojects/tcptop linked to this source tree, built lean and run.
+# libtcptop as a meson subproject: a copy of consumer/ with subprojects/tcptop linked to this tree, built lean, run.
 #   meson_subproject_test.py --meson MESON --source SOURCE_ROOT --version VERSION
 import argparse
 import json
@@ -31,7 +31,8 @@ def main():
         run([args.meson, "setup", build, source, "--buildtype=plain"])
         targets = json.loads(run([args.meson, "introspect", "--targets", build])[0])
         executables = sorted(t["name"] for t in targets if t["type"] == "executable")
-        assert executables == ["consumer"], f"the subproject builds more than the library: {executables}"
+        assert executables == ["consumer"], \
+            f"the subproject builds more than the library: {executables}"
         print("ok configured, the subproject's tests, examples and benchmarks left out")
 
         run([args.meson, "compile", "-C", build, "-j", "2"])

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// A program that uses libtcptop as its users would, built by CMake and by meson: needs neither root nor BPF.
+// A program that uses libtcptop as its users would, built by CMake and by meson; no root, no BPF.
 #include <cstdio>
+#include <string>
 #include <system_error>
 
 #include <tcptop/tcptop.hpp>
@@ -12,7 +13,8 @@ int main()
 
 	// A function of the library itself, so that linking it is tested too.
 	const tcptop::IpAddress loopback{127, 0, 0, 1};
-	std::printf("address %s\n", tcptop::format_address(tcptop::AddressFamily::ipv4, loopback).c_str());
+	std::string address = tcptop::format_address(tcptop::AddressFamily::ipv4, loopback);
+	std::printf("address %s\n", address.c_str());
 
 	// The factory checks options before it touches the kernel.
 	tcptop::Options options;
