@@ -31,9 +31,11 @@ tsan_tests=(lifecycle strand_channel pull_channel collection_loop)
 
 # tmux drives the live view in the CLI tests; setpriv (util-linux) runs
 # tcptop as an unprivileged user there; nm (binutils) lists the exported
-# symbols; prometheus-cpp-dev builds tcptop-exporter.
+# symbols; cmake writes the CMake package's version file at configure time
+# and builds the packaging suite's consumer; prometheus-cpp-dev builds
+# tcptop-exporter.
 packages=(clang llvm libfuzzer-14-dev libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config meson ninja-build
-          libboost-dev doctest-dev doxygen g++ binutils iproute2 python3 tmux util-linux
+          libboost-dev doctest-dev doxygen g++ binutils iproute2 python3 tmux util-linux cmake
           prometheus-cpp-dev)
 # The kernels suite (tests/kernels/) boots Debian 12's 6.1 and 6.12 kernels
 # under qemu with a busybox initramfs; it fetches the kernel packages itself.
