@@ -9,13 +9,28 @@ namespace tcptop::exporter {
 
 namespace {
 
-/* How much a flow's total grew. A total below the one last added means
- * the kernel started the flow again (a UDP flow evicted from its table and
- * seen anew): all of it is new. */
-std::uint64_t growth(std::uint64_t now, std::uint64_t &before)
+FlowCounters counters_of(const ConnectionRecord &record)
 {
-	std::uint64_t grown = now >= before ? now - before : now;
-	before = now;
+	return {record.bytes_sent, record.bytes_received, record.packets_sent,
+		record.packets_received, record.retransmits};
+}
+
+/* Adds to TOTALS what NOW grew by since ADDED, and makes ADDED NOW; true
+ * when anything grew. A total below the one last added means the kernel
+ * started the flow again (a UDP flow evicted from its table and seen
+ * anew): all of it is new. */
+bool add_growth(FlowCounters &totals, const FlowCounters &now, FlowCounters &added)
+{
+	bool grown = false;
+	for (std::uint64_t FlowCounters::*counter :
+	     {&FlowCounters::sent_bytes, &FlowCounters::received_bytes, &FlowCounters::sent_packets,
+	      &FlowCounters::received_packets, &FlowCounters::retransmits}) {
+		std::uint64_t current = now.*counter, before = added.*counter;
+		std::uint64_t growth = current >= before ? current - before : current;
+		totals.*counter += growth;
+		grown |= growth != 0;
+	}
+	added = now;
 	return grown;
 }
 
@@ -77,18 +92,7 @@ void FlowAggregates::add(const Snapshot &snapshot, const cli::WorkloadOf &worklo
 		SeriesTotals &totals =
 			series_for(label_values(labels_, record, workload, ephemeral_), flow, now);
 
-		std::uint64_t grown = 0;
-		auto add_growth = [&](std::uint64_t &total, std::uint64_t now_value, std::uint64_t &before) {
-			std::uint64_t delta = growth(now_value, before);
-			total += delta;
-			grown += delta;
-		};
-		add_growth(totals.sent_bytes, record.bytes_sent, flow.sent_bytes);
-		add_growth(totals.received_bytes, record.bytes_received, flow.received_bytes);
-		add_growth(totals.sent_packets, record.packets_sent, flow.sent_packets);
-		add_growth(totals.received_packets, record.packets_received, flow.received_packets);
-		add_growth(totals.retransmits, record.retransmits, flow.retransmits);
-		if (grown)
+		if (add_growth(totals.counters, counters_of(record), flow.added))
 			totals.last_traffic = now;
 
 		if (record.protocol == Protocol::tcp && !record.closed && record.srtt_us) {

@@ -16,13 +16,18 @@
 
 namespace tcptop::exporter {
 
-/// One series: the totals of every flow its label values were given.
-struct SeriesTotals {
+/// The counters a flow has and a series sums.
+struct FlowCounters {
 	std::uint64_t sent_bytes = 0;
 	std::uint64_t received_bytes = 0;
 	std::uint64_t sent_packets = 0;
 	std::uint64_t received_packets = 0;
 	std::uint64_t retransmits = 0;
+};
+
+/// One series: the totals of every flow its label values were given.
+struct SeriesTotals {
+	FlowCounters counters;
 	/// Mean smoothed RTT of the series' open TCP connections in the last
 	/// snapshot; meaningful when srtt_connections > 0.
 	double srtt_seconds = 0;
@@ -72,11 +77,7 @@ private:
 	};
 	/* A flow's totals as last added, and whether the cap folded it. */
 	struct FlowState {
-		std::uint64_t sent_bytes = 0;
-		std::uint64_t received_bytes = 0;
-		std::uint64_t sent_packets = 0;
-		std::uint64_t received_packets = 0;
-		std::uint64_t retransmits = 0;
+		FlowCounters added;
 		Clock::time_point last_seen;
 		bool folded = false;
 	};

@@ -72,19 +72,19 @@ std::vector<MetricFamily> FlowMetrics::Collect() const
 	struct FlowCounter {
 		const char *name;
 		const char *help;
-		std::uint64_t SeriesTotals::*total;
+		std::uint64_t FlowCounters::*total;
 	};
 	static constexpr FlowCounter flow_counters[] = {
 		{"tcptop_flow_sent_bytes_total", "Payload bytes sent (TCP retransmissions counted once).",
-		 &SeriesTotals::sent_bytes},
+		 &FlowCounters::sent_bytes},
 		{"tcptop_flow_received_bytes_total", "Payload bytes received.",
-		 &SeriesTotals::received_bytes},
+		 &FlowCounters::received_bytes},
 		{"tcptop_flow_sent_packets_total", "TCP segments (pure ACKs included) or UDP datagrams sent.",
-		 &SeriesTotals::sent_packets},
+		 &FlowCounters::sent_packets},
 		{"tcptop_flow_received_packets_total", "TCP segments or UDP datagrams received.",
-		 &SeriesTotals::received_packets},
+		 &FlowCounters::received_packets},
 		{"tcptop_flow_retransmits_total", "TCP segments retransmitted.",
-		 &SeriesTotals::retransmits},
+		 &FlowCounters::retransmits},
 	};
 
 	std::vector<MetricFamily> families;
@@ -94,7 +94,7 @@ std::vector<MetricFamily> FlowMetrics::Collect() const
 		for (const auto &[values, totals] : aggregates_.series()) {
 			ClientMetric sample;
 			sample.label = labelled(labels, values);
-			sample.counter.value = static_cast<double>(totals.*counter.total);
+			sample.counter.value = static_cast<double>(totals.counters.*counter.total);
 			metrics.metric.push_back(std::move(sample));
 		}
 		families.push_back(std::move(metrics));
@@ -113,41 +113,48 @@ std::vector<MetricFamily> FlowMetrics::Collect() const
 	families.push_back(std::move(srtt));
 
 	bool up = any_snapshot_ && std::chrono::steady_clock::now() - last_snapshot_ <= stale_after_;
-	families.push_back(single("tcptop_up", "1 while the collector delivers snapshots.",
-				  MetricType::Gauge, up ? 1 : 0));
-	families.push_back(single("tcptop_snapshots_total", "Snapshots the collector delivered.",
-				  MetricType::Counter, static_cast<double>(snapshots_)));
-	families.push_back(single("tcptop_events_total", "Kernel events (closes, releases) consumed.",
-				  MetricType::Counter, static_cast<double>(totals_.events)));
-	families.push_back(single("tcptop_events_dropped_total",
-				  "Kernel events lost to a full ring buffer: closes whose final totals are missing.",
-				  MetricType::Counter, static_cast<double>(totals_.events_dropped)));
-	families.push_back(single("tcptop_connections_evicted_total",
-				  "Connections not tracked because max_connections was reached.",
-				  MetricType::Counter, static_cast<double>(totals_.connections_evicted)));
-	families.push_back(single("tcptop_snapshots_coalesced_total",
-				  "Intervals folded into a later snapshot because the exporter fell behind.",
-				  MetricType::Counter, static_cast<double>(totals_.snapshots_coalesced)));
-	families.push_back(single("tcptop_udp_datagrams_untracked_total",
-				  "UDP datagrams not counted because the kernel's UDP flow table was full.",
-				  MetricType::Counter, static_cast<double>(totals_.udp_datagrams_untracked)));
-	families.push_back(single("tcptop_udp_datagrams_unparsed_total",
-				  "UDP datagrams not counted because their UDP header could not be found.",
-				  MetricType::Counter, static_cast<double>(totals_.udp_datagrams_unparsed)));
-	families.push_back(single("tcptop_program_runs_missed_total",
-				  "Runs of the collector's kernel programs the kernel skipped (no nesting).",
-				  MetricType::Counter, static_cast<double>(totals_.program_runs_missed)));
-	families.push_back(single("tcptop_connections_tracked",
-				  "Connections the collector held at the last snapshot.", MetricType::Gauge,
-				  static_cast<double>(totals_.connections_tracked)));
-	families.push_back(single("tcptop_collection_seconds",
-				  "Time the collector took to make the last snapshot.", MetricType::Gauge,
-				  static_cast<double>(totals_.collection_ns) / 1e9));
-	families.push_back(single("tcptop_series", "Flow series exported now.", MetricType::Gauge,
-				  static_cast<double>(aggregates_.series().size())));
-	families.push_back(single("tcptop_series_folded_total",
-				  "Flows put into a peer_address=\"other\" series because --max-series was reached.",
-				  MetricType::Counter, static_cast<double>(aggregates_.flows_folded())));
+	struct SelfMetric {
+		const char *name;
+		const char *help;
+		MetricType type;
+		double value;
+	};
+	const SelfMetric self_metrics[] = {
+		{"tcptop_up", "1 while the collector delivers snapshots.", MetricType::Gauge, up ? 1.0 : 0.0},
+		{"tcptop_snapshots_total", "Snapshots the collector delivered.", MetricType::Counter,
+		 static_cast<double>(snapshots_)},
+		{"tcptop_events_total", "Kernel events (closes, releases) consumed.", MetricType::Counter,
+		 static_cast<double>(totals_.events)},
+		{"tcptop_events_dropped_total",
+		 "Kernel events lost to a full ring buffer: closes whose final totals are missing.",
+		 MetricType::Counter, static_cast<double>(totals_.events_dropped)},
+		{"tcptop_connections_evicted_total",
+		 "Connections not tracked because max_connections was reached.", MetricType::Counter,
+		 static_cast<double>(totals_.connections_evicted)},
+		{"tcptop_snapshots_coalesced_total",
+		 "Intervals folded into a later snapshot because the exporter fell behind.",
+		 MetricType::Counter, static_cast<double>(totals_.snapshots_coalesced)},
+		{"tcptop_udp_datagrams_untracked_total",
+		 "UDP datagrams not counted because the kernel's UDP flow table was full.",
+		 MetricType::Counter, static_cast<double>(totals_.udp_datagrams_untracked)},
+		{"tcptop_udp_datagrams_unparsed_total",
+		 "UDP datagrams not counted because their UDP header could not be found.",
+		 MetricType::Counter, static_cast<double>(totals_.udp_datagrams_unparsed)},
+		{"tcptop_program_runs_missed_total",
+		 "Runs of the collector's kernel programs the kernel skipped (no nesting).",
+		 MetricType::Counter, static_cast<double>(totals_.program_runs_missed)},
+		{"tcptop_connections_tracked", "Connections the collector held at the last snapshot.",
+		 MetricType::Gauge, static_cast<double>(totals_.connections_tracked)},
+		{"tcptop_collection_seconds", "Time the collector took to make the last snapshot.",
+		 MetricType::Gauge, static_cast<double>(totals_.collection_ns) / 1e9},
+		{"tcptop_series", "Flow series exported now.", MetricType::Gauge,
+		 static_cast<double>(aggregates_.series().size())},
+		{"tcptop_series_folded_total",
+		 "Flows put into a peer_address=\"other\" series because --max-series was reached.",
+		 MetricType::Counter, static_cast<double>(aggregates_.flows_folded())},
+	};
+	for (const SelfMetric &metric : self_metrics)
+		families.push_back(single(metric.name, metric.help, metric.type, metric.value));
 	return families;
 }
 

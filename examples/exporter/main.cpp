@@ -11,30 +11,15 @@
 
 #include <tcptop/tcptop.hpp>
 
+#include "exit_status.h"
 #include "exporter_arguments.h"
 #include "flow_metrics.h"
 
 namespace {
 
 using namespace tcptop;
+using namespace tcptop::cli;
 using namespace tcptop::exporter;
-
-/* As tcptop(1) has them. */
-constexpr int exit_ok = 0;
-constexpr int exit_failure = 1;
-constexpr int exit_usage = 2;
-constexpr int exit_no_privilege = 77;
-
-int report(std::error_code code, const Diagnostics &diagnostics)
-{
-	std::string message = diagnostics.message.empty() ? code.message() : diagnostics.message;
-	if (code == Errc::invalid_option) {
-		std::fprintf(stderr, "tcptop-exporter: %s (try 'tcptop-exporter --help')\n", message.c_str());
-		return exit_usage;
-	}
-	std::fprintf(stderr, "tcptop-exporter: %s\n", message.c_str());
-	return code == Errc::missing_privilege ? exit_no_privilege : exit_failure;
-}
 
 /* The HTTP server binds in its constructor and says why it could not by
  * throwing. */
@@ -51,7 +36,11 @@ std::unique_ptr<prometheus::Exposer> serve(const std::string &address, std::stri
 int run(const ExporterArguments &arguments)
 {
 	boost::asio::io_context io;
-	auto collector = make_ebpf_collector(arguments.collector);
+	std::error_code code;
+	Diagnostics diagnostics;
+	auto collector = make_ebpf_collector(arguments.collector, EbpfOptions{}, code, diagnostics);
+	if (!collector)
+		return report_failure("tcptop-exporter", code, diagnostics);
 	FlowAggregates aggregates(arguments.labels, arguments.max_series, arguments.series_ttl,
 				  EphemeralPorts::of_host());
 	/* A scrape finds tcptop_up 0 once three intervals went by without a snapshot. */
@@ -62,12 +51,11 @@ int run(const ExporterArguments &arguments)
 	auto workload_of = [&cgroups](std::uint64_t cgroup_id) -> const Workload & {
 		return cgroups.resolve(cgroup_id);
 	};
-	Diagnostics diagnostics;
-	std::error_code code = collector->start(
+	code = collector->start(
 		io.get_executor(), [&](const Snapshot &snapshot) { metrics->add(snapshot, workload_of); },
 		diagnostics);
 	if (code)
-		return report(code, diagnostics);
+		return report_failure("tcptop-exporter", code, diagnostics);
 
 	std::string error;
 	std::unique_ptr<prometheus::Exposer> exposer = serve(arguments.listen_address, error);
@@ -97,9 +85,7 @@ int main(int argc, char *argv[])
 {
 	ParsedExporterArguments parsed = parse_exporter_arguments(argc, argv);
 	if (!parsed.error.empty()) {
-		std::fprintf(stderr, "tcptop-exporter: %s (try 'tcptop-exporter --help')\n",
-			     parsed.error.c_str());
-		return exit_usage;
+		return report_usage("tcptop-exporter", parsed.error);
 	}
 	if (parsed.arguments.help) {
 		std::fputs(exporter_help_text().c_str(), stdout);

@@ -218,11 +218,16 @@ def test_series_cap_folds_into_other_and_loses_nothing():
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def test_bad_address_is_named():
+def test_bad_options_and_a_taken_address_are_named():
     result = subprocess.run([sys.argv[1], "--web.listen-address", "127.0.0.1:99999"],
                             capture_output=True, text=True, timeout=10)
     assert result.returncode == 2, result
     assert "--web.listen-address" in result.stderr and "99999" in result.stderr, result.stderr
+    # The library checks the interval's range.
+    result = subprocess.run([sys.argv[1], "--interval", "0"], capture_output=True, text=True,
+                            timeout=10)
+    assert result.returncode == 2, result
+    assert "interval" in result.stderr and result.stderr.count("\n") == 1, result.stderr
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen(1)

@@ -53,21 +53,21 @@ TEST_CASE("flow series: growth is summed, a closed flow's bytes stay, nothing go
 {
 	FlowAggregates aggregates({FlowLabel::comm, FlowLabel::peer_address}, 100, 5min);
 	aggregates.add(snapshot_of({tcp_client(1, 9, 1000, 50), tcp_client(2, 9, 300, 0)}), {}, start);
-	CHECK(only_series(aggregates).sent_bytes == 1300);
-	CHECK(only_series(aggregates).received_bytes == 50);
-	CHECK(only_series(aggregates).sent_packets == 13);
+	CHECK(only_series(aggregates).counters.sent_bytes == 1300);
+	CHECK(only_series(aggregates).counters.received_bytes == 50);
+	CHECK(only_series(aggregates).counters.sent_packets == 13);
 	CHECK(only_series(aggregates).srtt_connections == 2);
 	CHECK(only_series(aggregates).srtt_seconds == doctest::Approx(0.002));
 
 	ConnectionRecord closed = tcp_client(1, 9, 1500, 50);
 	closed.closed = true;
 	aggregates.add(snapshot_of({closed, tcp_client(2, 9, 400, 0)}), {}, start + 1s);
-	CHECK(only_series(aggregates).sent_bytes == 1900);
+	CHECK(only_series(aggregates).counters.sent_bytes == 1900);
 	CHECK(only_series(aggregates).srtt_connections == 1);
 
 	/* Gone from the snapshots: its bytes stay in the sum. */
 	aggregates.add(snapshot_of({tcp_client(2, 9, 400, 0)}), {}, start + 2s);
-	CHECK(only_series(aggregates).sent_bytes == 1900);
+	CHECK(only_series(aggregates).counters.sent_bytes == 1900);
 	const auto &[values, totals] = *aggregates.series().begin();
 	CHECK(values == std::vector<std::string>{"curl", "10.0.0.9"});
 
@@ -75,7 +75,7 @@ TEST_CASE("flow series: growth is summed, a closed flow's bytes stay, nothing go
 	ConnectionRecord restarted = tcp_client(2, 9, 100, 0);
 	restarted.protocol = Protocol::tcp;
 	aggregates.add(snapshot_of({restarted}), {}, start + 3s);
-	CHECK(only_series(aggregates).sent_bytes == 2000);
+	CHECK(only_series(aggregates).counters.sent_bytes == 2000);
 }
 
 TEST_CASE("flow series: at the cap, new flows go into peer_address \"other\", counted once each")
@@ -90,16 +90,16 @@ TEST_CASE("flow series: at the cap, new flows go into peer_address \"other\", co
 	CHECK(aggregates.flows_folded() == 3);
 	auto other = aggregates.series().find({"curl", "other", "client"});
 	REQUIRE(other != aggregates.series().end());
-	CHECK(other->second.sent_bytes == 300);
+	CHECK(other->second.counters.sent_bytes == 300);
 
 	for (ConnectionRecord &record : records)
 		record.bytes_sent = 200;
 	aggregates.add(snapshot_of(records), {}, start + 1s);
 	CHECK(aggregates.flows_folded() == 3);
-	CHECK(aggregates.series().find({"curl", "other", "client"})->second.sent_bytes == 600);
+	CHECK(aggregates.series().find({"curl", "other", "client"})->second.counters.sent_bytes == 600);
 	std::uint64_t sum = 0;
 	for (const auto &[values, totals] : aggregates.series())
-		sum += totals.sent_bytes;
+		sum += totals.counters.sent_bytes;
 	CHECK(sum == 1000);
 }
 
@@ -113,7 +113,7 @@ TEST_CASE("flow series: a series without traffic for the TTL is removed, and com
 	CHECK(aggregates.series().begin()->first == std::vector<std::string>{"10.0.0.2"});
 
 	aggregates.add(snapshot_of({tcp_client(1, 1, 130, 0), tcp_client(2, 2, 150, 0)}), {}, start + 12s);
-	CHECK(aggregates.series().find({"10.0.0.1"})->second.sent_bytes == 30);
+	CHECK(aggregates.series().find({"10.0.0.1"})->second.counters.sent_bytes == 30);
 }
 
 TEST_CASE("flow labels: values, ephemeral ports left out, workloads by cgroup id")
