@@ -104,12 +104,13 @@ build_sanitized() {
 }
 
 # The fuzz targets (tests/fuzz/): clang, with AddressSanitizer and
-# UndefinedBehaviorSanitizer; the library's own tests are not built there.
+# UndefinedBehaviorSanitizer; the library's own tests and the exporter are
+# not built there.
 build_fuzzers() {
     if [[ ! -f $fuzz_build/build.ninja ]]; then
         CC=clang CXX=clang++ meson setup "$fuzz_build" "$root" -Dfuzzers=enabled \
             -Db_sanitize=address,undefined -Db_lundef=false -Dtests=false \
-            -Ddocs=disabled >/dev/null
+            -Ddocs=disabled -Dexporter=disabled >/dev/null
     fi
     meson compile -C "$fuzz_build"
 }
