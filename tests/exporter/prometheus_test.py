@@ -5,6 +5,7 @@
 # Usage: prometheus_test.py TCPTOP_EXPORTER LIBTCPTOP
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -17,6 +18,10 @@ import urllib.request
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cli"))
 from tcptop_cli import Child, TcpExchange, UdpExchange, require_bpf, run_tests, scaled  # noqa: E402
 
+EXPORTER_SOURCES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                                "examples", "exporter")
+MAN_PAGE = os.path.join(EXPORTER_SOURCES, "tcptop-exporter.1")
+FLOW_METRICS = os.path.join(EXPORTER_SOURCES, "flow_metrics.cpp")
 REQUEST = 12345
 REPLY = 5432
 DATAGRAM = 1500
@@ -236,6 +241,20 @@ def test_bad_options_and_a_taken_address_are_named():
                                 capture_output=True, text=True, timeout=30)
     assert result.returncode == 1, result
     assert f"cannot serve on {address}" in result.stderr, result.stderr
+
+
+def test_help_and_man_page_document_every_option():
+    result = subprocess.run([sys.argv[1], "--help"], capture_output=True, text=True, timeout=10)
+    assert result.returncode == 0 and result.stderr == "", result
+    expected = {"--web.listen-address", "--labels", "--max-series", "--series-ttl",
+                "--interval", "--help", "--version"}
+    pattern = r"--[a-z.-]*[a-z]"
+    assert expected <= set(re.findall(pattern, result.stdout)), result.stdout
+    with open(MAN_PAGE) as man:
+        man_text = man.read().replace("\\-", "-")
+    assert expected <= set(re.findall(pattern, man_text)), expected - set(re.findall(pattern, man_text))
+    for metric in re.findall(r'"(tcptop_[a-z_]+)"', open(FLOW_METRICS).read()):
+        assert metric in man_text, f"{metric} is not in the man page"
 
 
 if __name__ == "__main__":
