@@ -32,6 +32,7 @@ class Options(ctypes.Structure):
         ("hook_kinds", ctypes.c_uint32),
         ("max_udp_flows", ctypes.c_uint32),
         ("event_buffer_bytes", ctypes.c_uint32),
+        ("collector", ctypes.c_uint32),
     ]
 
 

@@ -22,6 +22,7 @@ enum LongOnly : int {
 	option_features,
 	option_programs,
 	option_hooks,
+	option_collector,
 };
 
 constexpr char short_options[] = ":i:n:p:s:r:46hV";
@@ -40,6 +41,7 @@ constexpr option long_options[] = {
 	{"features", no_argument, nullptr, option_features},
 	{"programs", no_argument, nullptr, option_programs},
 	{"hooks", required_argument, nullptr, option_hooks},
+	{"collector", required_argument, nullptr, option_collector},
 	{"help", no_argument, nullptr, 'h'},
 	{"version", no_argument, nullptr, 'V'},
 	{nullptr, 0, nullptr, 0},
@@ -101,6 +103,14 @@ std::string apply(Arguments &arguments, int code, std::string_view value)
 		if (!parse_hook_kinds(value, arguments.ebpf.hook_kinds))
 			return name + ": " + quoted(value) +
 			       " is not a list of hook kinds (cgroup, fentry), each at most once";
+		return {};
+	case option_collector:
+		if (value == "ebpf")
+			arguments.collector_kind = CollectorKind::ebpf;
+		else if (value == "sock_diag")
+			arguments.collector_kind = CollectorKind::sock_diag;
+		else
+			return name + ": " + quoted(value) + " is not ebpf or sock_diag";
 		return {};
 	case 'r':
 		if (!parse_integer(value, 1, std::numeric_limits<std::uint32_t>::max(), number))

@@ -97,6 +97,12 @@ extern "C" {
 #define TCPTOP_HOOK_ALL (TCPTOP_HOOK_CGROUP | TCPTOP_HOOK_FENTRY)
 /**@}*/
 
+/** \name Collectors: values of tcptop_options.collector */
+/**@{*/
+#define TCPTOP_COLLECTOR_EBPF 0u      /**< eBPF programs: everything, needs BPF privileges */
+#define TCPTOP_COLLECTOR_SOCK_DIAG 1u /**< sock_diag dumps: no BPF, no capability, TCP totals and UDP endpoints */
+/**@}*/
+
 /** \name Roles: values of tcptop_connection.role */
 /**@{*/
 #define TCPTOP_ROLE_UNKNOWN 0u /**< opened before the collector started, or a UDP flow */
@@ -160,6 +166,12 @@ struct tcptop_options {
 	 *  caller whose struct ends before this field (size 36) gets the
 	 *  default. */
 	uint32_t event_buffer_bytes;
+	/** TCPTOP_COLLECTOR_*: which collector reads the kernel. Default
+	 *  TCPTOP_COLLECTOR_EBPF; TCPTOP_COLLECTOR_SOCK_DIAG needs no BPF and
+	 *  no capability but misses connections that open and close between
+	 *  two intervals (README: "Two collectors"). A caller whose struct
+	 *  ends before this field (size 40) gets the default. */
+	uint32_t collector;
 };
 
 /**

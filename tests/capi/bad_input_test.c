@@ -182,6 +182,9 @@ static const struct option_case option_cases[] = {
 	OPTION_CASE(event_buffer_bytes, "event_buffer_bytes", 0x80000000u, 0),
 	OPTION_CASE(event_buffer_bytes, "event_buffer_bytes", 4096, 1),
 	OPTION_CASE(event_buffer_bytes, "event_buffer_bytes", 1u << 30, 1),
+	OPTION_CASE(collector, "collector", 2, 0),
+	OPTION_CASE(collector, "collector", 0xffffffffu, 0),
+	OPTION_CASE(collector, "collector", TCPTOP_COLLECTOR_SOCK_DIAG, 1),
 };
 
 static void check_options(void)
@@ -207,6 +210,7 @@ static void check_options(void)
 	CHECK_INT(opts.hook_kinds, TCPTOP_HOOK_CGROUP | TCPTOP_HOOK_FENTRY);
 	CHECK_INT(opts.max_udp_flows, 0);
 	CHECK_INT(opts.event_buffer_bytes, 0);
+	CHECK_INT(opts.collector, TCPTOP_COLLECTOR_EBPF);
 
 	CHECK_INT(tcptop_collector_create(NULL, &c), -EINVAL);
 	CHECK_MESSAGE("opts");
@@ -217,13 +221,14 @@ static void check_options(void)
 	check_create_rejects(&opts, "size");
 	/* The first struct had 28 bytes: less is no version of it; 28 is, and
 	 * leaves the fields added since (hook_kinds, max_udp_flows,
-	 * event_buffer_bytes) at their defaults. */
+	 * event_buffer_bytes, collector) at their defaults. */
 	opts.size = 27;
 	check_create_rejects(&opts, "size");
 	opts.size = 28;
 	opts.hook_kinds = 0x80u; /* beyond the caller's struct: never read */
 	opts.max_udp_flows = 0xffffffffu;
 	opts.event_buffer_bytes = 3;
+	opts.collector = 7;
 	check_create_accepts(&opts);
 	tcptop_options_init(&opts);
 	opts.size = 1u << 20;

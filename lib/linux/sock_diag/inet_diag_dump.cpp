@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: MIT
+// InetDiagDump: the TCP and UDP sockets of the calling thread's network namespace, from NETLINK_SOCK_DIAG.
+#include "linux/sock_diag/inet_diag_dump.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/sock_diag.h>
+#include <linux/tcp.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace tcptop::linux_impl {
+
+namespace {
+
+/* Kernel state numbers (include/net/tcp_states.h). */
+constexpr unsigned tcp_time_wait = 6;
+constexpr unsigned tcp_new_syn_recv = 12;
+constexpr unsigned tcp_established = 1;
+constexpr unsigned tcp_close = 7;
+
+constexpr std::uint32_t all_states = 0xffffffffu;
+
+std::uint32_t states_of(Protocol protocol)
+{
+	if (protocol == Protocol::udp)
+		return (1u << tcp_established) | (1u << tcp_close);
+	return all_states & ~((1u << tcp_time_wait) | (1u << tcp_new_syn_recv));
+}
+
+void copy_address(const __be32 (&words)[4], int family, IpAddress &address)
+{
+	std::memcpy(address.data(), words, family == AF_INET ? 4 : 16);
+}
+
+/* An IPv4-mapped IPv6 socket reports IPv4, as the eBPF collector does. */
+void unmap_ipv4(DiagSocket &socket)
+{
+	static constexpr std::uint8_t prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	auto mapped = [](const IpAddress &a) { return std::memcmp(a.data(), prefix, 12) == 0; };
+	if (socket.family != AddressFamily::ipv6 || !mapped(socket.local_addr) ||
+	    !(mapped(socket.remote_addr) || socket.remote_addr == IpAddress{}))
+		return;
+	socket.family = AddressFamily::ipv4;
+	for (IpAddress *address : {&socket.local_addr, &socket.remote_addr}) {
+		IpAddress unmapped{};
+		if (mapped(*address))
+			std::memcpy(unmapped.data(), address->data() + 12, 4);
+		*address = unmapped;
+	}
+}
+
+DiagSocket socket_of(Protocol protocol, const inet_diag_msg &message, const tcp_info *info)
+{
+	DiagSocket socket;
+	socket.protocol = protocol;
+	int family = message.idiag_family;
+	socket.family = family == AF_INET6 ? AddressFamily::ipv6 : AddressFamily::ipv4;
+	copy_address(message.id.idiag_src, family, socket.local_addr);
+	copy_address(message.id.idiag_dst, family, socket.remote_addr);
+	socket.local_port = ntohs(message.id.idiag_sport);
+	socket.remote_port = ntohs(message.id.idiag_dport);
+	socket.state = message.idiag_state;
+	socket.socket_cookie = static_cast<std::uint64_t>(message.id.idiag_cookie[1]) << 32 |
+			       message.id.idiag_cookie[0];
+	socket.inode = message.idiag_inode;
+	if (info) {
+		socket.bytes_acked = info->tcpi_bytes_acked;
+		socket.bytes_received = info->tcpi_bytes_received;
+		socket.segs_out = info->tcpi_segs_out;
+		socket.segs_in = info->tcpi_segs_in;
+		socket.srtt_us = info->tcpi_rtt;
+		socket.total_retrans = info->tcpi_total_retrans;
+	}
+	unmap_ipv4(socket);
+	return socket;
+}
+
+} // namespace
+
+InetDiagDump::InetDiagDump()
+{
+	fd_ = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	if (fd_ < 0)
+		error_ = std::string("cannot open a NETLINK_SOCK_DIAG socket: ") + std::strerror(errno);
+}
+
+InetDiagDump::~InetDiagDump()
+{
+	if (fd_ >= 0)
+		close(fd_);
+}
+
+bool InetDiagDump::dump(Protocol protocol, std::vector<DiagSocket> &sockets)
+{
+	if (fd_ < 0)
+		return false;
+	return dump_family(protocol, AF_INET, sockets) && dump_family(protocol, AF_INET6, sockets);
+}
+
+bool InetDiagDump::dump_family(Protocol protocol, int family, std::vector<DiagSocket> &sockets)
+{
+	struct {
+		nlmsghdr header;
+		inet_diag_req_v2 request;
+	} message{};
+	message.header.nlmsg_len = sizeof(message);
+	message.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	message.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	message.header.nlmsg_seq = ++sequence_;
+	message.request.sdiag_family = static_cast<std::uint8_t>(family);
+	message.request.sdiag_protocol = protocol == Protocol::tcp ? IPPROTO_TCP : IPPROTO_UDP;
+	message.request.idiag_states = states_of(protocol);
+	if (protocol == Protocol::tcp)
+		message.request.idiag_ext = 1 << (INET_DIAG_INFO - 1);
+
+	sockaddr_nl kernel{};
+	kernel.nl_family = AF_NETLINK;
+	if (sendto(fd_, &message, sizeof(message), 0, reinterpret_cast<sockaddr *>(&kernel),
+		   sizeof(kernel)) < 0) {
+		error_ = std::string("sock_diag request: ") + std::strerror(errno);
+		return false;
+	}
+
+	/* The kernel fills each read with as many whole messages as fit. */
+	alignas(nlmsghdr) static thread_local char buffer[64 * 1024];
+	for (;;) {
+		ssize_t length = recv(fd_, buffer, sizeof(buffer), 0);
+		if (length < 0) {
+			if (errno == EINTR)
+				continue;
+			error_ = std::string("sock_diag reply: ") + std::strerror(errno);
+			return false;
+		}
+		int left = static_cast<int>(length);
+		for (auto *header = reinterpret_cast<nlmsghdr *>(buffer); NLMSG_OK(header, left);
+		     header = NLMSG_NEXT(header, left)) {
+			if (header->nlmsg_seq != sequence_)
+				continue;
+			if (header->nlmsg_type == NLMSG_DONE)
+				return true;
+			if (header->nlmsg_type == NLMSG_ERROR) {
+				auto *failure = static_cast<nlmsgerr *>(NLMSG_DATA(header));
+				error_ = std::string("sock_diag: ") + std::strerror(-failure->error);
+				return false;
+			}
+			if (header->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
+			    header->nlmsg_len < NLMSG_LENGTH(sizeof(inet_diag_msg)))
+				continue;
+			auto *diag = static_cast<inet_diag_msg *>(NLMSG_DATA(header));
+			tcp_info info{};
+			bool has_info = false;
+			int attributes_length = static_cast<int>(header->nlmsg_len - NLMSG_LENGTH(sizeof(*diag)));
+			for (auto *attribute = reinterpret_cast<rtattr *>(diag + 1);
+			     RTA_OK(attribute, attributes_length);
+			     attribute = RTA_NEXT(attribute, attributes_length)) {
+				if (attribute->rta_type != INET_DIAG_INFO)
+					continue;
+				/* Older kernels send a shorter tcp_info: what is missing stays 0. */
+				std::memcpy(&info, RTA_DATA(attribute),
+					    std::min<std::size_t>(RTA_PAYLOAD(attribute), sizeof(info)));
+				has_info = true;
+			}
+			sockets.push_back(socket_of(protocol, *diag, has_info ? &info : nullptr));
+		}
+	}
+}
+
+} // namespace tcptop::linux_impl
