@@ -72,6 +72,9 @@ DiagSocket socket_of(Protocol protocol, const inet_diag_msg &message, const tcp_
 	socket.inode = message.idiag_inode;
 	if (info) {
 		socket.bytes_acked = info->tcpi_bytes_acked;
+		socket.bytes_sent = info->tcpi_bytes_sent;
+		socket.bytes_retrans = info->tcpi_bytes_retrans;
+		socket.unacked = info->tcpi_unacked;
 		socket.bytes_received = info->tcpi_bytes_received;
 		socket.segs_out = info->tcpi_segs_out;
 		socket.segs_in = info->tcpi_segs_in;

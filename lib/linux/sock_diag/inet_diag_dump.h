@@ -26,6 +26,11 @@ struct DiagSocket {
 	std::uint64_t inode = 0;
 	/// From tcp_info (TCP only; 0 for UDP).
 	std::uint64_t bytes_acked = 0;
+	/// Payload sent, retransmissions included, and retransmitted.
+	std::uint64_t bytes_sent = 0;
+	std::uint64_t bytes_retrans = 0;
+	/// Segments in flight, the FIN included.
+	std::uint32_t unacked = 0;
 	std::uint64_t bytes_received = 0;
 	std::uint64_t segs_out = 0;
 	std::uint64_t segs_in = 0;

@@ -22,13 +22,19 @@ namespace tcptop::linux_impl {
 namespace {
 
 constexpr std::uint8_t tcp_listen = 10;
+constexpr std::uint8_t tcp_syn_sent = 2;
+constexpr std::uint8_t tcp_syn_recv = 3;
 constexpr std::uint8_t tcp_fin_wait2 = 5;
 
-/* tcp_info's bytes_acked counts sequence numbers: the SYN on the side
- * that connected, and this side's FIN once acknowledged (FIN_WAIT2; later
- * states are not dumped). The payload is what the eBPF collector reports. */
+/* The payload the peer acknowledged, as the eBPF collector reports it.
+ * With nothing in flight it is all the payload sent once. Otherwise
+ * bytes_acked tells, but it counts sequence numbers: the SYN on the side
+ * that connected (which only the role, inferred, tells), and this side's
+ * FIN once acknowledged (FIN_WAIT2; later states are not dumped). */
 std::uint64_t acknowledged_payload(const DiagSocket &socket, Role role)
 {
+	if (socket.unacked == 0 && socket.bytes_sent >= socket.bytes_retrans)
+		return socket.bytes_sent - socket.bytes_retrans;
 	std::uint64_t payload = socket.bytes_acked;
 	if (role == Role::client && payload)
 		--payload;
@@ -77,11 +83,28 @@ std::uint32_t current_netns()
 	return stat("/proc/thread-self/ns/net", &status) == 0 ? static_cast<std::uint32_t>(status.st_ino) : 0;
 }
 
-/* Listening ports of one namespace, to tell a server's connection from a
- * client's. */
-using Listeners = std::set<std::tuple<AddressFamily, std::uint16_t>>;
+/* bytes_acked counts the SYN on the side that connected and not on the
+ * side that accepted: with nothing in flight, it exceeds the payload sent
+ * once by exactly that (and by this side's FIN, once acknowledged). No
+ * value while something is in flight. */
+std::optional<Role> open_side(const DiagSocket &socket)
+{
+	if (socket.unacked != 0 || socket.state == tcp_syn_sent || socket.state == tcp_syn_recv ||
+	    socket.bytes_sent < socket.bytes_retrans)
+		return std::nullopt;
+	std::uint64_t sequence_only = socket.bytes_acked - (socket.bytes_sent - socket.bytes_retrans);
+	if (socket.state == tcp_fin_wait2 && sequence_only)
+		--sequence_only;
+	if (sequence_only == 1)
+		return Role::client;
+	if (sequence_only == 0)
+		return Role::server;
+	return std::nullopt;
+}
 
-Role role_of(const DiagSocket &socket, const Listeners &listeners)
+/* Until the socket is idle once: a listener on its local port makes it a
+ * server's. */
+Role guessed_role(const DiagSocket &socket, const Listeners &listeners)
 {
 	/* An IPv6 listener on :: takes IPv4 connections too. */
 	if (listeners.contains({socket.family, socket.local_port}) ||
@@ -140,10 +163,25 @@ void SockDiagSource::wake() noexcept
 	[[maybe_unused]] ssize_t written = write(wake_fd_, &one, sizeof(one));
 }
 
+Role SockDiagSource::role_of(const DiagSocket &socket, const Listeners &listeners,
+			     std::unordered_map<std::uint64_t, Role> &roles) const
+{
+	Role role;
+	if (auto known = roles_.find(socket.socket_cookie); known != roles_.end())
+		role = known->second;
+	else if (std::optional<Role> seen = open_side(socket))
+		role = *seen;
+	else
+		return guessed_role(socket, listeners);
+	roles[socket.socket_cookie] = role;
+	return role;
+}
+
 CompleteWalks SockDiagSource::collect(ReadingSink &sink)
 {
 	CompleteWalks complete{options_.protocols.tcp, options_.protocols.udp};
 	std::unordered_map<std::uint64_t, std::uint64_t> inodes;
+	std::unordered_map<std::uint64_t, Role> roles;
 
 	namespaces_.refresh();
 	namespaces_.for_each([&] {
@@ -181,7 +219,7 @@ CompleteWalks SockDiagSource::collect(ReadingSink &sink)
 				record.socket_cookie = socket.socket_cookie;
 				if (protocol == Protocol::tcp) {
 					record.state = static_cast<TcpState>(socket.state);
-					record.role = role_of(socket, listeners);
+					record.role = role_of(socket, listeners, roles);
 					record.bytes_sent = acknowledged_payload(socket, record.role);
 					record.bytes_received = socket.bytes_received;
 					record.packets_sent = socket.segs_out;
@@ -195,6 +233,7 @@ CompleteWalks SockDiagSource::collect(ReadingSink &sink)
 		}
 	});
 	inode_by_cookie_ = std::move(inodes);
+	roles_ = std::move(roles);
 	return complete;
 }
 

@@ -2,8 +2,11 @@
 // SockDiagSource: the sock_diag collector's Source, dumping each namespace's sockets every interval, without BPF.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <set>
 #include <string>
+#include <tuple>
 #include <system_error>
 #include <unordered_map>
 
@@ -12,8 +15,12 @@
 
 #include "core/source.h"
 #include "linux/network_namespaces.h"
+#include "linux/sock_diag/inet_diag_dump.h"
 
 namespace tcptop::linux_impl {
+
+/// Listening ports of one namespace, to guess a connection's side.
+using Listeners = std::set<std::tuple<AddressFamily, std::uint16_t>>;
 
 /**
  * \brief Reads what NETLINK_SOCK_DIAG tells any process about its sockets:
@@ -40,6 +47,11 @@ public:
 	SourceCounters counters() override { return {}; }
 
 private:
+	/* How the socket was opened: as known, as its counters tell (then
+	 * kept in ROLES), or guessed. */
+	Role role_of(const DiagSocket &socket, const Listeners &listeners,
+		     std::unordered_map<std::uint64_t, Role> &roles) const;
+
 	SockDiagSource(const Options &options, int wake_fd, std::vector<FeatureStatus> features);
 
 	Options options_;
@@ -50,6 +62,8 @@ private:
 	/* The inode of each socket the last collect() saw: /proc names sockets
 	 * by inode. */
 	std::unordered_map<std::uint64_t, std::uint64_t> inode_by_cookie_;
+	/* The side each socket opened on, once its counters told. */
+	std::unordered_map<std::uint64_t, Role> roles_;
 };
 
 } // namespace tcptop::linux_impl
