@@ -240,6 +240,11 @@ Options:
       --hooks KINDS       hook kinds allowed where there is a choice (UDP), comma
                           separated: cgroup (the first choice), fentry (the
                           fallback); default cgroup,fentry
+      --collector NAME    ebpf (the default: every connection, UDP counts;
+                          needs BPF privileges) or sock_diag (no BPF, no
+                          capability: TCP totals and UDP endpoints dumped
+                          each interval, missing what opens and closes
+                          between two)
   -h, --help              show this help and exit
   -V, --version           show the version and exit
 
