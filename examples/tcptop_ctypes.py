@@ -76,6 +76,7 @@ class Stats(ctypes.Structure):
         ("udp_datagrams_unparsed", ctypes.c_uint64),
         ("collection_ns", ctypes.c_uint64),
         ("program_runs_missed", ctypes.c_uint64),
+        ("connections_unseen", ctypes.c_uint64),
     ]
 
 

@@ -264,7 +264,7 @@ srtt_us, retransmits, start_time_ns, closed, close_time_ns, socket_cookie, and
 workload: cgroup_path, container_id, container_runtime, systemd_unit) and
 stats (events, events_dropped, connections_tracked, connections_evicted,
 snapshots_coalesced, udp_datagrams_untracked, udp_datagrams_unparsed,
-collection_ns, program_runs_missed). Output is ASCII: non-ASCII characters are \u escapes and
+collection_ns, program_runs_missed, connections_unseen). Output is ASCII: non-ASCII characters are \u escapes and
 bytes that are not valid UTF-8 become \ufffd. --sort and --rows apply too.
 
 Privileges: root, or the capabilities CAP_BPF and CAP_PERFMON, plus

@@ -224,6 +224,8 @@ struct tcptop_stats {
 	uint64_t program_runs_missed; /**< runs of the kernel programs skipped because the same
 					   program was running on that CPU: a close or an owner
 					   may be missing */
+	uint64_t connections_unseen;  /**< TCP connections opened and closed between two dumps
+					   of the sock_diag collector, never seen (0 with eBPF) */
 };
 
 /**

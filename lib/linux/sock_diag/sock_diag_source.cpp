@@ -4,6 +4,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 #include <set>
 #include <tuple>
 
@@ -50,7 +52,8 @@ std::vector<FeatureStatus> sock_diag_features(const Options &options)
 	if (options.protocols.tcp) {
 		features.push_back({Feature::tcp_counters, true, "sock_diag inet_diag (tcp_info)", {}});
 		features.push_back({Feature::tcp_lifecycle, true, dumps,
-				    "a connection that opens and closes between two dumps is missed; "
+				    "a connection that opens and closes between two dumps is missed, "
+				    "and counted in connections_unseen; "
 				    "a closed connection carries the totals of the last dump that saw it; "
 				    "the role is inferred from listeners on the local port"});
 	} else {
@@ -75,6 +78,31 @@ std::vector<FeatureStatus> sock_diag_features(const Options &options)
 		features.push_back({Feature::other_namespaces, false, {},
 				    "missing CAP_SYS_ADMIN (setns): only this namespace's sockets are dumped"});
 	return features;
+}
+
+/* The namespace's TcpActiveOpens + TcpPassiveOpens (/proc/net/snmp as the
+ * calling thread sees it); no value when it cannot be read. */
+std::optional<std::uint64_t> tcp_opens()
+{
+	std::ifstream snmp("/proc/thread-self/net/snmp");
+	std::string names, values;
+	while (std::getline(snmp, names) && std::getline(snmp, values)) {
+		if (!names.starts_with("Tcp:") || !values.starts_with("Tcp:"))
+			continue;
+		std::istringstream name_words(names), value_words(values);
+		std::string name, value;
+		std::uint64_t opens = 0;
+		int found = 0;
+		while (name_words >> name && value_words >> value) {
+			if (name == "ActiveOpens" || name == "PassiveOpens") {
+				opens += std::stoull(value);
+				++found;
+			}
+		}
+		if (found == 2)
+			return opens;
+	}
+	return std::nullopt;
 }
 
 std::uint32_t current_netns()
@@ -177,6 +205,21 @@ Role SockDiagSource::role_of(const DiagSocket &socket, const Listeners &listener
 	return role;
 }
 
+void SockDiagSource::count_unseen(std::uint32_t netns, std::optional<std::uint64_t> opens,
+				  std::uint64_t new_sockets, bool complete)
+{
+	if (!opens || !options_.protocols.tcp)
+		return;
+	auto before = tcp_opens_.find(netns);
+	/* The first dump of a namespace only sets where counting starts. */
+	if (before != tcp_opens_.end() && complete && *opens >= before->second) {
+		std::uint64_t opened = *opens - before->second;
+		if (opened > new_sockets)
+			connections_unseen_ += opened - new_sockets;
+	}
+	tcp_opens_[netns] = *opens;
+}
+
 CompleteWalks SockDiagSource::collect(ReadingSink &sink)
 {
 	CompleteWalks complete{options_.protocols.tcp, options_.protocols.udp};
@@ -187,6 +230,8 @@ CompleteWalks SockDiagSource::collect(ReadingSink &sink)
 	namespaces_.for_each([&] {
 		InetDiagDump dump;
 		std::uint32_t netns = current_netns();
+		std::optional<std::uint64_t> opens = tcp_opens();
+		std::uint64_t new_tcp_sockets = 0;
 		for (Protocol protocol : {Protocol::tcp, Protocol::udp}) {
 			bool wanted = protocol == Protocol::tcp ? options_.protocols.tcp : options_.protocols.udp;
 			if (!wanted)
@@ -227,10 +272,13 @@ CompleteWalks SockDiagSource::collect(ReadingSink &sink)
 					record.srtt_us = socket.srtt_us;
 					record.retransmits = socket.total_retrans;
 				}
+				if (protocol == Protocol::tcp && !inode_by_cookie_.contains(socket.socket_cookie))
+					++new_tcp_sockets;
 				inodes[socket.socket_cookie] = socket.inode;
 				sink.live(key, record);
 			}
 		}
+		count_unseen(netns, opens, new_tcp_sockets, complete.tcp);
 	});
 	inode_by_cookie_ = std::move(inodes);
 	roles_ = std::move(roles);
@@ -254,6 +302,13 @@ SockDiagSource::find_owners(const std::unordered_set<std::uint64_t> &cookies)
 			owners[cookie] = owner->second;
 	}
 	return owners;
+}
+
+SourceCounters SockDiagSource::counters()
+{
+	SourceCounters counters;
+	counters.connections_unseen = connections_unseen_;
+	return counters;
 }
 
 } // namespace tcptop::linux_impl

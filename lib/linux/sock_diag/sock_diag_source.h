@@ -44,13 +44,18 @@ public:
 	CompleteWalks collect(ReadingSink &sink) override;
 	std::optional<OwnersByCookie>
 	find_owners(const std::unordered_set<std::uint64_t> &cookies) override;
-	SourceCounters counters() override { return {}; }
+	SourceCounters counters() override;
 
 private:
 	/* How the socket was opened: as known, as its counters tell (then
 	 * kept in ROLES), or guessed. */
 	Role role_of(const DiagSocket &socket, const Listeners &listeners,
 		     std::unordered_map<std::uint64_t, Role> &roles) const;
+
+	/* Adds to connections_unseen_ the namespace's openings since the last
+	 * dump that no dump saw. */
+	void count_unseen(std::uint32_t netns, std::optional<std::uint64_t> opens,
+			  std::uint64_t new_sockets, bool complete);
 
 	SockDiagSource(const Options &options, int wake_fd, std::vector<FeatureStatus> features);
 
@@ -64,6 +69,9 @@ private:
 	std::unordered_map<std::uint64_t, std::uint64_t> inode_by_cookie_;
 	/* The side each socket opened on, once its counters told. */
 	std::unordered_map<std::uint64_t, Role> roles_;
+	/* TcpActiveOpens + TcpPassiveOpens of each namespace at its last dump. */
+	std::unordered_map<std::uint32_t, std::uint64_t> tcp_opens_;
+	std::uint64_t connections_unseen_ = 0;
 };
 
 } // namespace tcptop::linux_impl
