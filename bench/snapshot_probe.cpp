@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // snapshot-probe: what each snapshot costs the process that embeds libtcptop, and whether closes add up.
 //
-// Usage: snapshot-probe [--interval SECONDS] [--tcp] [--max-connections N]
+// Usage: snapshot-probe [--interval SECONDS] [--tcp] [--max-connections N] [--collector ebpf|sock_diag]
 //                       [--verify-port PORT --bytes N]
 //
 // Runs the eBPF collector until SIGINT or SIGTERM. For each snapshot it
@@ -36,6 +36,8 @@ namespace {
 
 struct Settings {
 	tcptop::Options options;
+	/* --collector sock_diag: the collector without BPF. */
+	bool sock_diag = false;
 	std::uint16_t verify_port = 0;
 	std::uint64_t bytes = 0;
 };
@@ -102,7 +104,7 @@ int usage(const std::string &message)
 {
 	std::fprintf(stderr,
 		     "snapshot-probe: %s\nusage: snapshot-probe [--interval SECONDS] [--tcp] "
-		     "[--max-connections N] [--verify-port PORT --bytes N]\n",
+		     "[--max-connections N] [--collector ebpf|sock_diag] [--verify-port PORT --bytes N]\n",
 		     message.c_str());
 	return 2;
 }
@@ -148,6 +150,11 @@ int main(int argc, char **argv)
 					     "' is not from 1 to 4194304");
 			settings.options.max_connections = number;
 			++i;
+		} else if (arg == "--collector") {
+			if (value != "ebpf" && value != "sock_diag")
+				return usage("--collector: '" + std::string(value) + "' is not ebpf or sock_diag");
+			settings.sock_diag = value == "sock_diag";
+			++i;
 		} else if (arg == "--verify-port") {
 			if (!parse_uint(value, 65535, number) || number == 0)
 				return usage("--verify-port: '" + std::string(value) + "' is not a port");
@@ -166,7 +173,8 @@ int main(int argc, char **argv)
 	boost::asio::io_context io;
 	std::unique_ptr<tcptop::NetworkCollector> collector;
 	try {
-		collector = tcptop::make_ebpf_collector(settings.options);
+		collector = settings.sock_diag ? tcptop::make_sock_diag_collector(settings.options)
+					       : tcptop::make_ebpf_collector(settings.options);
 	} catch (const tcptop::Error &error) {
 		std::fprintf(stderr, "snapshot-probe: %s\n", error.what());
 		return 2;

@@ -41,9 +41,10 @@ def log(message):
 class Probe:
     """snapshot-probe in the background; its JSON lines arrive on a queue."""
 
-    def __init__(self, path, interval, max_connections):
+    def __init__(self, path, interval, max_connections, collector="ebpf"):
         self.process = subprocess.Popen([path, "--tcp", "--interval", str(interval),
-                                         "--max-connections", str(max_connections)],
+                                         "--max-connections", str(max_connections),
+                                         "--collector", collector],
                                         stdout=subprocess.PIPE, text=True)
         self.lines = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
