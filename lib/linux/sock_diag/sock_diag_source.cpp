@@ -55,7 +55,8 @@ std::vector<FeatureStatus> sock_diag_features(const Options &options)
 				    "a connection that opens and closes between two dumps is missed, "
 				    "and counted in connections_unseen; "
 				    "a closed connection carries the totals of the last dump that saw it; "
-				    "the role is inferred from listeners on the local port"});
+				    "the role is read from whether tcp_info counted a SYN (until the socket is first idle: "
+				    "a listener on its port)"});
 	} else {
 		features.push_back({Feature::tcp_counters, false, {}, "TCP not asked for"});
 		features.push_back({Feature::tcp_lifecycle, false, {}, "TCP not asked for"});
