@@ -80,7 +80,7 @@ SeriesTotals &FlowAggregates::series_for(std::vector<std::string> values, FlowSt
 void FlowAggregates::add(const Snapshot &snapshot, const cli::WorkloadOf &workload_of,
 			 Clock::time_point now)
 {
-	static const Workload unknown;
+	static const Workload unknown{};
 	for (auto &[values, totals] : series_)
 		totals.srtt_connections = 0;
 

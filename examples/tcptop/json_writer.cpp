@@ -160,7 +160,7 @@ std::string snapshot_json(const Snapshot &snapshot,
 			  const std::vector<const ConnectionRecord *> &records,
 			  const WorkloadOf &workload_of)
 {
-	static const Workload unknown;
+	static const Workload unknown{};
 	std::string out;
 	out.reserve(256 + records.size() * 512);
 	{

@@ -63,7 +63,7 @@ struct CgroupResolver::Cache {
 	std::unordered_map<std::uint64_t, Workload> known;
 	/* Ids a walk did not find, and when. */
 	std::unordered_map<std::uint64_t, Clock::time_point> missing;
-	const Workload unknown;
+	const Workload unknown{};
 
 	void walk(Clock::time_point now)
 	{

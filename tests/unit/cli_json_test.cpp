@@ -168,7 +168,7 @@ TEST_CASE("a snapshot is one JSON object with the documented members")
 	snapshot.connections.push_back(r);
 	Workload nginx = workload_of_cgroup_path("/system.slice/nginx.service");
 	auto workload_of = [&](std::uint64_t cgroup_id) -> const Workload & {
-		static const Workload unknown;
+		static const Workload unknown{};
 		return cgroup_id == 77 ? nginx : unknown;
 	};
 

@@ -120,7 +120,7 @@ TEST_CASE("flow labels: values, ephemeral ports left out, workloads by cgroup id
 {
 	Workload web = workload_of_cgroup_path("/system.slice/web.service");
 	cli::WorkloadOf workload_of = [&](std::uint64_t id) -> const Workload & {
-		static const Workload unknown;
+		static const Workload unknown{};
 		return id == 5 ? web : unknown;
 	};
 	FlowAggregates aggregates(default_flow_labels(), 100, 5min);
