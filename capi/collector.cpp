@@ -15,6 +15,7 @@
 #include "capi/errors.h"
 #include "capi/feature_report.h"
 #include "capi/last_error.h"
+#include "capi/live_collectors.h"
 #include "capi/options_conversion.h"
 #include "capi/snapshot_data.h"
 #include "core/pull_channel.h"
@@ -158,6 +159,17 @@ void stop_collector(tcptop_collector &c)
 		delivery->wait_finished();
 }
 
+/* 0 when \p c may be used, else the error for a NULL or stale handle. */
+int check_handle(const tcptop_collector *c)
+{
+	if (!c)
+		return fail(-EINVAL, "invalid argument c: NULL");
+	if (!tcptop::capi::is_live_collector(c))
+		return fail(-EINVAL, "invalid argument c: not a live collector (destroyed already, "
+				     "or not made by tcptop_collector_create())");
+	return 0;
+}
+
 } // namespace
 
 int tcptop_collector_create(const struct tcptop_options *opts, struct tcptop_collector **out)
@@ -180,7 +192,9 @@ int tcptop_collector_create(const struct tcptop_options *opts, struct tcptop_col
 			tcptop::linux_impl::make_ebpf_source_collector(options, ebpf, code, diagnostics);
 		if (!collector)
 			return fail(tcptop::capi::to_errno(code), diagnostics.message);
-		*out = new tcptop_collector(std::move(collector));
+		auto made = std::make_unique<tcptop_collector>(std::move(collector));
+		tcptop::capi::add_live_collector(made.get());
+		*out = made.release();
 		return 0;
 	});
 }
@@ -189,7 +203,15 @@ void tcptop_collector_destroy(struct tcptop_collector *c)
 {
 	if (!c)
 		return;
-	tcptop_collector_stop(c);
+	if (!tcptop::capi::remove_live_collector(c)) {
+		/* Freed already, perhaps: touching it could only do harm. */
+		check_handle(c);
+		return;
+	}
+	guarded([c] {
+		stop_collector(*c);
+		return 0;
+	});
 	if (in_callback_of != c) {
 		delete c;
 		return;
@@ -205,8 +227,8 @@ void tcptop_collector_destroy(struct tcptop_collector *c)
 
 int tcptop_collector_start(struct tcptop_collector *c, tcptop_snapshot_fn fn, void *user_data)
 {
-	if (!c)
-		return fail(-EINVAL, "invalid argument c: NULL");
+	if (int err = check_handle(c))
+		return err;
 	if (!fn)
 		return fail(-EINVAL, "invalid argument fn: NULL (use tcptop_collector_start_polling() to pull)");
 
@@ -220,8 +242,8 @@ int tcptop_collector_start(struct tcptop_collector *c, tcptop_snapshot_fn fn, vo
 
 int tcptop_collector_start_polling(struct tcptop_collector *c)
 {
-	if (!c)
-		return fail(-EINVAL, "invalid argument c: NULL");
+	if (int err = check_handle(c))
+		return err;
 
 	return guarded([&] { return begin(*c, State::polling, nullptr); });
 }
@@ -231,8 +253,8 @@ int tcptop_collector_next_snapshot(struct tcptop_collector *c, int timeout_ms,
 {
 	if (out)
 		*out = nullptr;
-	if (!c)
-		return fail(-EINVAL, "invalid argument c: NULL");
+	if (int err = check_handle(c))
+		return err;
 	if (!out)
 		return fail(-EINVAL, "invalid argument out: NULL");
 	if (timeout_ms < -1)
@@ -265,8 +287,8 @@ int tcptop_collector_next_snapshot(struct tcptop_collector *c, int timeout_ms,
 
 int tcptop_collector_stop(struct tcptop_collector *c)
 {
-	if (!c)
-		return fail(-EINVAL, "invalid argument c: NULL");
+	if (int err = check_handle(c))
+		return err;
 
 	return guarded([c] {
 		stop_collector(*c);
@@ -276,7 +298,7 @@ int tcptop_collector_stop(struct tcptop_collector *c)
 
 size_t tcptop_collector_feature_count(const struct tcptop_collector *c)
 {
-	if (!c)
+	if (!c || !tcptop::capi::is_live_collector(c))
 		return 0;
 	try {
 		std::lock_guard lock(c->mutex);
@@ -289,7 +311,7 @@ size_t tcptop_collector_feature_count(const struct tcptop_collector *c)
 
 const struct tcptop_feature *tcptop_collector_feature(const struct tcptop_collector *c, size_t i)
 {
-	if (!c)
+	if (!c || !tcptop::capi::is_live_collector(c))
 		return nullptr;
 	try {
 		std::lock_guard lock(c->mutex);

@@ -76,6 +76,7 @@ try {
 	ebpf.hook_kinds.cgroup = known.hook_kinds & TCPTOP_HOOK_CGROUP;
 	ebpf.hook_kinds.fentry = known.hook_kinds & TCPTOP_HOOK_FENTRY;
 	ebpf.max_udp_flows = known.max_udp_flows;
+	ebpf.event_buffer_bytes = known.event_buffer_bytes;
 	return 0;
 } catch (const std::bad_alloc &) {
 	return fail(-ENOMEM, "out of memory");
@@ -105,4 +106,5 @@ void tcptop_options_init(struct tcptop_options *opts)
 	opts->hook_kinds = (ebpf_defaults.hook_kinds.cgroup ? TCPTOP_HOOK_CGROUP : 0) |
 			   (ebpf_defaults.hook_kinds.fentry ? TCPTOP_HOOK_FENTRY : 0);
 	opts->max_udp_flows = static_cast<uint32_t>(ebpf_defaults.max_udp_flows);
+	opts->event_buffer_bytes = static_cast<uint32_t>(ebpf_defaults.event_buffer_bytes);
 }

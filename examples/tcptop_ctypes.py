@@ -31,6 +31,7 @@ class Options(ctypes.Structure):
         ("port", ctypes.c_uint16),
         ("hook_kinds", ctypes.c_uint32),
         ("max_udp_flows", ctypes.c_uint32),
+        ("event_buffer_bytes", ctypes.c_uint32),
     ]
 
 
@@ -73,6 +74,7 @@ class Stats(ctypes.Structure):
         ("udp_datagrams_untracked", ctypes.c_uint64),
         ("udp_datagrams_unparsed", ctypes.c_uint64),
         ("collection_ns", ctypes.c_uint64),
+        ("program_runs_missed", ctypes.c_uint64),
     ]
 
 

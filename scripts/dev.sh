@@ -6,22 +6,32 @@
 #   scripts/dev.sh test                build, then run all test suites; then
 #                                      build again under AddressSanitizer and
 #                                      UndefinedBehaviorSanitizer and run the
-#                                      library's compiled tests there
+#                                      library's compiled tests there; then
+#                                      the fuzz targets (clang, libFuzzer),
+#                                      about 15 s each; then the lifecycle
+#                                      and channel tests under
+#                                      ThreadSanitizer
 #   scripts/dev.sh bench [NAME [ARGS...]]
 #                                      build with the benchmarks, then run them
 #                                      all, or the one NAME (overhead: bench/
 #                                      overhead.sh, sockets: bench/sockets_at_
-#                                      scale.py, churn: bench/churn.py) with
-#                                      ARGS (see its --help)
+#                                      scale.py, churn: bench/churn.py; soak:
+#                                      bench/soak.sh, 10 minutes, only by
+#                                      name) with ARGS (see its --help)
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${TCPTOP_BUILD_DIR:-$root/build}
 sanitized_build=${TCPTOP_SANITIZED_BUILD_DIR:-$build-sanitized}
+fuzz_build=${TCPTOP_FUZZ_BUILD_DIR:-$build-fuzz}
+tsan_build=${TCPTOP_TSAN_BUILD_DIR:-$build-tsan}
+# What runs under ThreadSanitizer: the tests where threads meet (the
+# collector's and the C ABI's lifecycle, the hand-off channels, the loop).
+tsan_tests=(lifecycle strand_channel pull_channel collection_loop)
 
 # tmux drives the live view in the CLI tests; setpriv (util-linux) runs
 # tcptop as an unprivileged user there; nm (binutils) lists the exported symbols.
-packages=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config meson ninja-build
+packages=(clang llvm libfuzzer-14-dev libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config meson ninja-build
           libboost-dev doctest-dev doxygen g++ binutils iproute2 python3 tmux util-linux)
 # The kernels suite (tests/kernels/) boots Debian 12's 6.1 and 6.12 kernels
 # under qemu with a busybox initramfs; it fetches the kernel packages itself.
@@ -88,6 +98,30 @@ build_sanitized() {
     meson compile -C "$sanitized_build"
 }
 
+# The fuzz targets (tests/fuzz/): clang, with AddressSanitizer and
+# UndefinedBehaviorSanitizer; the library's own tests are not built there.
+build_fuzzers() {
+    if [[ ! -f $fuzz_build/build.ninja ]]; then
+        CC=clang CXX=clang++ meson setup "$fuzz_build" "$root" -Dfuzzers=enabled \
+            -Db_sanitize=address,undefined -Db_lundef=false -Dtests=false \
+            -Ddocs=disabled >/dev/null
+    fi
+    meson compile -C "$fuzz_build"
+}
+
+# Only what tsan_tests needs is built there.
+build_tsan() {
+    if [[ ! -f $tsan_build/build.ninja ]]; then
+        meson setup "$tsan_build" "$root" -Db_sanitize=thread -Db_lundef=false \
+            -Dexamples=false -Ddocs=disabled >/dev/null
+    fi
+    local test targets=()
+    for test in "${tsan_tests[@]}"; do
+        targets+=("tests/${test}_test")
+    done
+    meson compile -C "$tsan_build" "${targets[@]}"
+}
+
 mount_kernel_filesystems() {
     # Iterators and tracepoints do not need them, but tools people use next
     # to the monitor (bpftool, bpftrace) do; both mounts are idempotent.
@@ -95,9 +129,10 @@ mount_kernel_filesystems() {
 }
 
 # meson prints its own summary for each build; this closing line, over
-# both, is the one CI reads.
+# all four, is the one CI reads.
 report_counts() {
-    python3 - "$build/meson-logs/testlog.json" "$sanitized_build/meson-logs/testlog.json" <<'PY'
+    python3 - "$build/meson-logs/testlog.json" "$sanitized_build/meson-logs/testlog.json" \
+        "$fuzz_build/meson-logs/testlog.json" "$tsan_build/meson-logs/testlog.json" <<'PY'
 import json, os, sys
 passed = failed = skipped = 0
 for log in sys.argv[1:]:
@@ -138,6 +173,23 @@ test)
         echo "dev.sh: the sanitized build failed" >&2
         status=1
     fi
+    rm -f "$fuzz_build/meson-logs/testlog.json"
+    if build_fuzzers; then
+        meson test -C "$fuzz_build" --print-errorlogs --no-rebuild --verbose || status=$?
+    else
+        echo "dev.sh: the fuzzing build failed" >&2
+        status=1
+    fi
+    rm -f "$tsan_build/meson-logs/testlog.json"
+    if build_tsan; then
+        # Any report fails the test.
+        TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1} \
+            meson test -C "$tsan_build" --print-errorlogs --no-rebuild "${tsan_tests[@]}" ||
+            status=$?
+    else
+        echo "dev.sh: the ThreadSanitizer build failed" >&2
+        status=1
+    fi
     report_counts
     exit "$status"
     ;;
@@ -152,10 +204,13 @@ bench)
     overhead=("$root/bench/overhead.sh")
     sockets=("$root/bench/sockets_at_scale.py" --probe "$build/bench/snapshot-probe")
     churn=("$root/bench/churn.py" --probe "$build/bench/snapshot-probe" --churn "$build/bench/tcp-churn")
+    soak=("$root/bench/soak.sh")
     case "${1:-all}" in
     overhead) shift; exec "${overhead[@]}" "$@" ;;
     sockets) shift; exec "${sockets[@]}" "$@" ;;
     churn) shift; exec "${churn[@]}" "$@" ;;
+    # Ten minutes: run on its own, not with the others.
+    soak) shift; TCP_CHURN=$build/bench/tcp-churn exec "${soak[@]}" "$@" ;;
     all)
         (($# <= 1)) || { echo "dev.sh: bench: arguments go after a benchmark's name" >&2; exit 2; }
         status=0
@@ -167,7 +222,7 @@ bench)
         exit "$status"
         ;;
     *)
-        echo "dev.sh: bench: unknown benchmark '$1' (overhead, sockets, churn)" >&2
+        echo "dev.sh: bench: unknown benchmark '$1' (overhead, sockets, churn, soak)" >&2
         exit 2
         ;;
     esac

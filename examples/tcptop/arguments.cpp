@@ -10,6 +10,8 @@
 
 #include <getopt.h>
 
+#include "text.h"
+
 namespace tcptop::cli {
 
 namespace {
@@ -56,9 +58,15 @@ std::string option_name(int code)
 	return std::string("-") + static_cast<char>(code);
 }
 
+/* A word of the command line, as an error message shows it: inert on a
+ * terminal, and short, whatever was given. */
 std::string quoted(std::string_view text)
 {
-	return "'" + std::string(text) + "'";
+	constexpr std::size_t shown = 40;
+	if (text.size() <= shown)
+		return "'" + printable(text) + "'";
+	return "'" + printable(text.substr(0, shown)) + "...' (" + std::to_string(text.size()) +
+	       " bytes)";
 }
 
 /* What getopt_long() rejected with '?': optopt is 0 for an unknown long
@@ -308,7 +316,7 @@ packets_sent, packets_received, bytes_sent_per_sec, bytes_received_per_sec,
 srtt_us, retransmits, start_time_ns, closed, close_time_ns, socket_cookie) and
 stats (events, events_dropped, connections_tracked, connections_evicted,
 snapshots_coalesced, udp_datagrams_untracked, udp_datagrams_unparsed,
-collection_ns). Output is ASCII: non-ASCII characters are \u escapes and
+collection_ns, program_runs_missed). Output is ASCII: non-ASCII characters are \u escapes and
 bytes that are not valid UTF-8 become \ufffd. --sort and --rows apply too.
 
 Privileges: root, or the capabilities CAP_BPF and CAP_PERFMON, plus

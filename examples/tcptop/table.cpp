@@ -152,6 +152,8 @@ std::string summary_line(const Snapshot &snapshot, SortKey key)
 	if (std::uint64_t uncounted = snapshot.stats.udp_datagrams_untracked +
 				       snapshot.stats.udp_datagrams_unparsed)
 		line += "  UDP datagrams uncounted " + std::to_string(uncounted);
+	if (snapshot.stats.program_runs_missed)
+		line += "  kernel runs missed " + std::to_string(snapshot.stats.program_runs_missed);
 	line += "  sort: " + std::string(to_string(key));
 	return line;
 }

@@ -36,7 +36,21 @@ struct EbpfOptions {
 	/// CollectorStats::udp_datagrams_untracked. 0 (the default) means
 	/// Options::max_connections; at most max_connections_limit.
 	std::size_t max_udp_flows = 0;
+	/// Size in bytes of the ring buffer that carries closes, UDP socket
+	/// releases and owners learned from the kernel to the collector
+	/// between intervals. When the collector cannot drain it fast enough
+	/// (many thousands of closes per second) events are lost and counted
+	/// in CollectorStats::events_dropped; the kernel side never waits.
+	/// 0 (the default) means default_event_buffer_bytes; else a power of
+	/// two from the page size to max_event_buffer_bytes.
+	std::size_t event_buffer_bytes = 0;
 };
+
+/// The event ring buffer's size when EbpfOptions::event_buffer_bytes is 0:
+/// room for about 20,000 closes.
+inline constexpr std::size_t default_event_buffer_bytes = std::size_t{4} << 20;
+/// The largest EbpfOptions::event_buffer_bytes a collector accepts.
+inline constexpr std::size_t max_event_buffer_bytes = std::size_t{1} << 30;
 
 /**
  * \brief The Linux collector: eBPF programs (CO-RE) embedded in the library.

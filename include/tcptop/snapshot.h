@@ -23,6 +23,11 @@ struct CollectorStats {
 	/// UDP datagrams not counted because their UDP header could not be
 	/// found (IPv6 extension headers, seen by the cgroup hooks).
 	std::uint64_t udp_datagrams_unparsed = 0;
+	/// Runs of the collector's kernel programs that the kernel skipped
+	/// because the same program was already running on that CPU (tracing
+	/// programs do not nest): each may be a close whose final totals are
+	/// missing, or an owner not learned.
+	std::uint64_t program_runs_missed = 0;
 	/// Connections held by the collector when the snapshot was made.
 	std::uint64_t connections_tracked = 0;
 	/// Connections not tracked because max_connections was reached.

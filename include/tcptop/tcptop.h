@@ -153,6 +153,13 @@ struct tcptop_options {
 	 *  tcptop_stats.udp_datagrams_untracked. A caller whose struct ends
 	 *  before this field (size 32) gets the default. */
 	uint32_t max_udp_flows;
+	/** Size in bytes of the ring buffer that carries closes, UDP socket
+	 *  releases and owners learned from the kernel: 0 (default) for 4 MiB,
+	 *  else a power of two from the page size (4096) to 1 GiB. Events that
+	 *  find it full are lost and counted in tcptop_stats.events_dropped. A
+	 *  caller whose struct ends before this field (size 36) gets the
+	 *  default. */
+	uint32_t event_buffer_bytes;
 };
 
 /**
@@ -202,6 +209,9 @@ struct tcptop_stats {
 					       (IPv6 extension headers) */
 	uint64_t collection_ns;       /**< wall time taken to make this snapshot, from its tick
 					   until it was handed over for delivery */
+	uint64_t program_runs_missed; /**< runs of the kernel programs skipped because the same
+					   program was running on that CPU: a close or an owner
+					   may be missing */
 };
 
 /**
@@ -283,6 +293,12 @@ TCPTOP_EXPORT int tcptop_collector_create(const struct tcptop_options *opts,
 /**
  * \brief Stop \p c if it is running, then free it. NULL does nothing.
  *
+ * A collector destroyed already is not touched again: that does nothing
+ * but set the last error message. So does every entry point given one
+ * (they return -EINVAL, 0 or NULL as for NULL), unless a newer collector
+ * was made at the same address: a stale handle that cannot be told apart
+ * from a live one is that one.
+ *
  * After it returns no callback runs. Must not overlap other calls on \p c.
  * Called from inside the callback of \p c, the collector is stopped at once
  * and freed when the callback returns.
@@ -294,7 +310,7 @@ TCPTOP_EXPORT void tcptop_collector_destroy(struct tcptop_collector *c);
  * \param c the collector.
  * \param fn called on a thread of the collector with each snapshot.
  * \param user_data passed to \p fn as is; may be NULL.
- * \return 0, -EINVAL (NULL \p c or \p fn), -EALREADY (already running),
+ * \return 0, -EINVAL (NULL or destroyed \p c, NULL \p fn), -EALREADY (already running),
  *         -EBUSY (from inside its own callback), -EPERM, -EOPNOTSUPP,
  *         -ENOEXEC, -EIO, -ENOMEM.
  *
@@ -312,7 +328,7 @@ TCPTOP_EXPORT int tcptop_collector_start(struct tcptop_collector *c, tcptop_snap
  * collector folds intervals into the next one (tcptop_stats.snapshots_coalesced
  * counts them) and closed connections are kept until delivered, so a slow
  * consumer misses no connection and memory stays bounded.
- * \return 0, -EINVAL (NULL \p c), -EALREADY, -EBUSY (from inside its own
+ * \return 0, -EINVAL (NULL or destroyed \p c), -EALREADY, -EBUSY (from inside its own
  *         callback), -EPERM, -EOPNOTSUPP, -ENOEXEC, -EIO, -ENOMEM.
  */
 TCPTOP_EXPORT int tcptop_collector_start_polling(struct tcptop_collector *c);
@@ -324,7 +340,7 @@ TCPTOP_EXPORT int tcptop_collector_start_polling(struct tcptop_collector *c);
  *        snapshot arrives or the collector is stopped.
  * \param out receives the snapshot, which the caller frees with
  *        tcptop_snapshot_free(); set to NULL on failure.
- * \return 0, -EINVAL (NULL argument, \p timeout_ms below -1), -EBUSY (not
+ * \return 0, -EINVAL (NULL argument, destroyed \p c, \p timeout_ms below -1), -EBUSY (not
  *         polling, or stopped while waiting), -ETIMEDOUT.
  */
 TCPTOP_EXPORT int tcptop_collector_next_snapshot(struct tcptop_collector *c, int timeout_ms,
@@ -337,13 +353,14 @@ TCPTOP_EXPORT int tcptop_collector_next_snapshot(struct tcptop_collector *c, int
  * called from inside the callback: then the running call is the last.
  * Wakes any thread waiting in next_snapshot (it returns -EBUSY) and frees
  * the snapshots nobody took.
- * \return 0, or -EINVAL for a NULL \p c.
+ * \return 0, or -EINVAL for a NULL or destroyed \p c.
  */
 TCPTOP_EXPORT int tcptop_collector_stop(struct tcptop_collector *c);
 
 /**
  * \brief Number of entries in the feature report of \p c: one per
- * TCPTOP_FEATURE_* value after a successful start, 0 before one or for NULL.
+ * TCPTOP_FEATURE_* value after a successful start, 0 before one or for a
+ * NULL or destroyed \p c.
  *
  * The report is made by the last successful start (in either mode) and
  * kept after stop. May be called from any thread, also from inside the
@@ -359,7 +376,7 @@ TCPTOP_EXPORT size_t tcptop_collector_feature_count(const struct tcptop_collecto
  * The entry and its strings belong to the collector and stay valid until
  * it is started again or destroyed; stop leaves them. Threads as for
  * tcptop_collector_feature_count(). Sets no error.
- * \return NULL when \p c is NULL, before a successful start, or when \p i
+ * \return NULL when \p c is NULL or destroyed, before a successful start, or when \p i
  *         is out of range.
  */
 TCPTOP_EXPORT const struct tcptop_feature *

@@ -55,7 +55,7 @@ CollectionLoop::CollectionLoop(const Options &options, std::unique_ptr<Source> s
 	: options_(options),
 	  source_(std::move(source)),
 	  channel_(std::move(channel)),
-	  table_(options.max_connections, wall_now_ns()),
+	  table_(options.max_connections, wall_now_ns(), options),
 	  feed_(std::make_unique<TableFeed>(table_))
 {
 }
@@ -94,7 +94,7 @@ void CollectionLoop::offer_snapshot(std::uint64_t tick_started_ns)
 {
 	std::uint64_t now = wall_now_ns();
 	SourceCounters counters = source_->counters();
-	auto snapshot = std::make_unique<Snapshot>(table_.snapshot(now, options_));
+	auto snapshot = std::make_unique<Snapshot>(table_.snapshot(now));
 	snapshot->stats.collection_ns = clock_ns(CLOCK_MONOTONIC) - tick_started_ns;
 
 	const SourceCounters &last = counters_at_commit_;
@@ -104,6 +104,7 @@ void CollectionLoop::offer_snapshot(std::uint64_t tick_started_ns)
 		counters.udp_datagrams_untracked - last.udp_datagrams_untracked;
 	snapshot->stats.udp_datagrams_unparsed =
 		counters.udp_datagrams_unparsed - last.udp_datagrams_unparsed;
+	snapshot->stats.program_runs_missed = counters.program_runs_missed - last.program_runs_missed;
 	snapshot->stats.snapshots_coalesced = coalesced_since_commit_;
 	if (!channel_->offer(snapshot)) {
 		/* The consumer is behind: keep everything for the next snapshot. */

@@ -40,6 +40,10 @@ public:
 	/// One interval's end: collect, learn owners, offer the snapshot.
 	void tick();
 
+	/// After setting the stop flag of run(), from any thread: end the
+	/// source's wait so that run() returns now rather than after its slice.
+	void wake() noexcept { source_->wake(); }
+
 private:
 	class TableFeed;
 

@@ -54,8 +54,9 @@ std::size_t ConnectionKeyHash::operator()(const ConnectionKey &key) const noexce
 	return hash;
 }
 
-ConnectionTable::ConnectionTable(std::size_t capacity, std::uint64_t origin_ns)
-	: capacity_(capacity), last_commit_ns_(origin_ns)
+ConnectionTable::ConnectionTable(std::size_t capacity, std::uint64_t origin_ns,
+				 const Options &filters)
+	: capacity_(capacity), filters_(filters), last_commit_ns_(origin_ns)
 {
 }
 
@@ -63,6 +64,16 @@ void ConnectionTable::begin_pass()
 {
 	for (auto &[key, entry] : entries_)
 		entry.seen_in_pass = false;
+	for (auto &[key, seen] : refused_)
+		seen = false;
+}
+
+void ConnectionTable::refuse(const ConnectionKey &key)
+{
+	auto [refused, first_time] = refused_.try_emplace(key, true);
+	refused->second = true;
+	if (first_time)
+		++evicted_;
 }
 
 ConnectionTable::Entry *ConnectionTable::find_or_insert(const ConnectionKey &key,
@@ -71,8 +82,10 @@ ConnectionTable::Entry *ConnectionTable::find_or_insert(const ConnectionKey &key
 {
 	if (auto it = entries_.find(key); it != entries_.end())
 		return &it->second;
+	if (!may_pass_filters(filters_, reading))
+		return nullptr;
 	if (entries_.size() >= capacity_) {
-		++evicted_;
+		refuse(key);
 		return nullptr;
 	}
 
@@ -123,9 +136,12 @@ void ConnectionTable::close_unseen(Protocol protocol, std::uint64_t now_ns)
 		if (protocol == Protocol::tcp)
 			entry.record.state = TcpState::close;
 	}
+	std::erase_if(refused_, [protocol](const auto &refused) {
+		return refused.first.protocol == protocol && !refused.second;
+	});
 }
 
-Snapshot ConnectionTable::snapshot(std::uint64_t now_ns, const Options &filters) const
+Snapshot ConnectionTable::snapshot(std::uint64_t now_ns) const
 {
 	Snapshot snapshot;
 
@@ -135,7 +151,7 @@ Snapshot ConnectionTable::snapshot(std::uint64_t now_ns, const Options &filters)
 	snapshot.stats.connections_evicted = evicted_;
 	snapshot.connections.reserve(entries_.size());
 	for (const auto &[key, entry] : entries_) {
-		if (!passes_filters(filters, entry.record))
+		if (!passes_filters(filters_, entry.record))
 			continue;
 		ConnectionRecord &record = snapshot.connections.emplace_back(entry.record);
 		record.bytes_sent_per_sec =
@@ -159,6 +175,7 @@ void ConnectionTable::commit(std::uint64_t now_ns)
 	}
 	last_commit_ns_ = now_ns;
 	evicted_ = 0;
+	refused_.clear();
 }
 
 std::vector<std::uint64_t> ConnectionTable::cookies_without_owner() const

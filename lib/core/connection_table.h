@@ -55,15 +55,22 @@ struct ConnectionKeyHash {
  * Readings come in (live totals, final totals of closed ones); a snapshot
  * goes out; commit() then forgets what closed and starts the next interval.
  * Until commit(), readings keep accumulating, so a snapshot that could not be
- * delivered is folded into the next one and nothing is lost. Not thread-safe:
- * one thread owns it.
+ * delivered is folded into the next one and nothing is lost.
+ *
+ * Only connections that can pass the filters are held. When the table is
+ * full, a new connection is refused, and counted once per interval however
+ * many readings of it come: every connection of an interval is either in
+ * its snapshot or in evicted_since_commit(). Not thread-safe: one thread
+ * owns it.
  */
 class ConnectionTable
 {
 public:
 	/// \param capacity most entries held at once; further ones are counted as evicted.
 	/// \param origin_ns wall clock when collection began: the first interval starts here.
-	ConnectionTable(std::size_t capacity, std::uint64_t origin_ns);
+	/// \param filters what the snapshots report: the pid, port, protocol
+	///        and family rules (see Options).
+	ConnectionTable(std::size_t capacity, std::uint64_t origin_ns, const Options &filters = {});
 
 	/// Mark the start of a walk over live sockets, for close_unseen().
 	void begin_pass();
@@ -84,8 +91,8 @@ public:
 	/// its socket is gone without a close event reaching us.
 	void close_unseen(Protocol protocol, std::uint64_t now_ns);
 
-	/// Every entry passing \p filters, with rates since the last commit().
-	Snapshot snapshot(std::uint64_t now_ns, const Options &filters) const;
+	/// Every entry passing the filters, with rates since the last commit().
+	Snapshot snapshot(std::uint64_t now_ns) const;
 
 	/// The snapshot was delivered: drop closed entries, start a new interval.
 	void commit(std::uint64_t now_ns);
@@ -104,6 +111,8 @@ public:
 
 	std::size_t size() const noexcept { return entries_.size(); }
 	std::uint64_t evicted_since_commit() const noexcept { return evicted_; }
+	/// Refused connections held to count each once (bounded: see refused_).
+	std::size_t refused_since_commit() const noexcept { return refused_.size(); }
 
 private:
 	struct Entry {
@@ -115,11 +124,18 @@ private:
 
 	Entry *find_or_insert(const ConnectionKey &key, const ConnectionRecord &reading,
 			      std::uint64_t now_ns);
+	void refuse(const ConnectionKey &key);
 
 	std::unordered_map<ConnectionKey, Entry, ConnectionKeyHash> entries_;
 	std::size_t capacity_;
+	Options filters_;
 	std::uint64_t last_commit_ns_;
 	std::uint64_t evicted_ = 0;
+	/* Connections refused since the last commit, so that each is counted
+	 * once however often it is read: true when read since begin_pass().
+	 * Refused TCP sockets that a complete walk no longer finds are gone
+	 * and forgotten, so it holds no more than the live sockets refused. */
+	std::unordered_map<ConnectionKey, bool, ConnectionKeyHash> refused_;
 };
 
 } // namespace tcptop

@@ -36,6 +36,14 @@ bool passes_filters(const Options &options, const ConnectionRecord &record) noex
 	if (options.port != 0 && record.local_port != options.port &&
 	    record.remote_port != options.port)
 		return false;
+	return may_pass_filters(options, record);
+}
+
+bool may_pass_filters(const Options &options, const ConnectionRecord &record) noexcept
+{
+	if (options.port != 0 && record.local_port != 0 && record.local_port != options.port &&
+	    record.remote_port != options.port)
+		return false;
 	if (record.protocol == Protocol::tcp ? !options.protocols.tcp : !options.protocols.udp)
 		return false;
 	return record.family == AddressFamily::ipv4 ? options.families.ipv4

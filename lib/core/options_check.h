@@ -16,4 +16,9 @@ std::error_code check_options(const Options &options, Diagnostics &diagnostics);
 /// Whether \p record passes the pid, port, protocol and family filters.
 bool passes_filters(const Options &options, const ConnectionRecord &record) noexcept;
 
+/// Whether \p record may pass them once all is known about it: false only
+/// when the port, protocol or family rules it out (its owner may still be
+/// learned; a closing socket may have lost its local port).
+bool may_pass_filters(const Options &options, const ConnectionRecord &record) noexcept;
+
 } // namespace tcptop

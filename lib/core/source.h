@@ -44,6 +44,7 @@ struct SourceCounters {
 	std::uint64_t events_dropped = 0;
 	std::uint64_t udp_datagrams_untracked = 0;
 	std::uint64_t udp_datagrams_unparsed = 0;
+	std::uint64_t program_runs_missed = 0;
 };
 
 /**
@@ -52,8 +53,8 @@ struct SourceCounters {
  *
  * Made ready to collect by its opener (everything that can fail at start
  * fails there); destroying it detaches from the kernel. features() is
- * asked once, by the thread that starts the collector; everything else is
- * called from the collection loop's thread only.
+ * asked once, by the thread that starts the collector; wake() from any
+ * thread; everything else is called from the collection loop's thread only.
  */
 class Source
 {
@@ -64,8 +65,14 @@ public:
 	virtual std::vector<FeatureStatus> features() const = 0;
 
 	/// Between intervals: wait up to \p timeout for what the kernel reports
-	/// as it happens (closes), and report it into \p sink.
+	/// as it happens (closes), and report it into \p sink. Returns early
+	/// after wake().
 	virtual void read_events(std::chrono::milliseconds timeout, ReadingSink &sink) = 0;
+
+	/// End the wait of read_events() now, or the next one: stop() calls
+	/// it so that it returns at once. The one call that may come from
+	/// another thread, at any time.
+	virtual void wake() noexcept = 0;
 
 	/**
 	 * \brief At an interval's end: report every live connection and flow,

@@ -93,6 +93,8 @@ try {
 void SourceCollector::stop() noexcept
 {
 	stop_requested_.store(true, std::memory_order_release);
+	if (loop_)
+		loop_->wake();
 	if (worker_.joinable())
 		worker_.join();
 	if (channel_)

@@ -177,6 +177,11 @@ static const struct option_case option_cases[] = {
 	OPTION_CASE(max_udp_flows, "max_udp_flows", 0xffffffffu, 0),
 	OPTION_CASE(max_udp_flows, "max_udp_flows", 4194304, 1),
 	OPTION_CASE(max_udp_flows, "max_udp_flows", 1, 1),
+	OPTION_CASE(event_buffer_bytes, "event_buffer_bytes", 4095, 0),
+	OPTION_CASE(event_buffer_bytes, "event_buffer_bytes", 4096 * 3, 0),
+	OPTION_CASE(event_buffer_bytes, "event_buffer_bytes", 0x80000000u, 0),
+	OPTION_CASE(event_buffer_bytes, "event_buffer_bytes", 4096, 1),
+	OPTION_CASE(event_buffer_bytes, "event_buffer_bytes", 1u << 30, 1),
 };
 
 static void check_options(void)
@@ -201,6 +206,7 @@ static void check_options(void)
 	CHECK_INT(opts.port, 0);
 	CHECK_INT(opts.hook_kinds, TCPTOP_HOOK_CGROUP | TCPTOP_HOOK_FENTRY);
 	CHECK_INT(opts.max_udp_flows, 0);
+	CHECK_INT(opts.event_buffer_bytes, 0);
 
 	CHECK_INT(tcptop_collector_create(NULL, &c), -EINVAL);
 	CHECK_MESSAGE("opts");
@@ -210,13 +216,14 @@ static void check_options(void)
 	opts.size = 0;
 	check_create_rejects(&opts, "size");
 	/* The first struct had 28 bytes: less is no version of it; 28 is, and
-	 * leaves the fields added since (hook_kinds, max_udp_flows) at their
-	 * defaults. */
+	 * leaves the fields added since (hook_kinds, max_udp_flows,
+	 * event_buffer_bytes) at their defaults. */
 	opts.size = 27;
 	check_create_rejects(&opts, "size");
 	opts.size = 28;
 	opts.hook_kinds = 0x80u; /* beyond the caller's struct: never read */
 	opts.max_udp_flows = 0xffffffffu;
+	opts.event_buffer_bytes = 3;
 	check_create_accepts(&opts);
 	tcptop_options_init(&opts);
 	opts.size = 1u << 20;
@@ -273,6 +280,32 @@ static void check_null_arguments(void)
 	CHECK_INT(tcptop_format_address(TCPTOP_FAMILY_IPV4, addr, NULL, sizeof(text)), -EINVAL);
 	CHECK_MESSAGE("buf");
 	tcptop_collector_destroy(c);
+}
+
+/* A destroyed collector's handle is refused by every entry point, without
+ * being touched (the sanitized build would see a use after free). */
+static void check_stale_handle(void)
+{
+	struct tcptop_collector *stale = make_collector(1000);
+	struct tcptop_snapshot *s = (struct tcptop_snapshot *)&s;
+
+	tcptop_collector_destroy(stale);
+	CHECK_INT(tcptop_collector_start(stale, ignore_snapshot, NULL), -EINVAL);
+	CHECK_MESSAGE("not a live collector");
+	CHECK_INT(tcptop_collector_start_polling(stale), -EINVAL);
+	CHECK_MESSAGE("not a live collector");
+	CHECK_INT(tcptop_collector_next_snapshot(stale, 0, &s), -EINVAL);
+	CHECK(s == NULL);
+	CHECK_MESSAGE("not a live collector");
+	CHECK_INT(tcptop_collector_stop(stale), -EINVAL);
+	CHECK_MESSAGE("not a live collector");
+	CHECK_INT(tcptop_collector_feature_count(stale), 0);
+	CHECK(tcptop_collector_feature(stale, 0) == NULL);
+	tcptop_collector_destroy(stale);
+	CHECK_MESSAGE("not a live collector");
+	/* Nor is a pointer the library never made. */
+	CHECK_INT(tcptop_collector_stop((struct tcptop_collector *)&s), -EINVAL);
+	CHECK_MESSAGE("not a live collector");
 }
 
 static void check_format_address(void)
@@ -576,6 +609,7 @@ int main(void)
 	check_texts();
 	check_options();
 	check_null_arguments();
+	check_stale_handle();
 	check_format_address();
 	check_idle_collector();
 	if (!harness_privileged())

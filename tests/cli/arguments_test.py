@@ -50,8 +50,33 @@ BAD = [
 ]
 
 
+# Every option that takes a value, and values none of them takes: empty,
+# blank, negative, a garbage suffix, beyond 64 bits, beyond a double,
+# infinities and NaN, a terminal escape, and 100,000 characters.
+VALUE_OPTIONS = ["--interval", "-i", "--count", "-n", "--pid", "-p", "--port", "--sort", "-s",
+                 "--rows", "-r", "--hooks"]
+LONG_NAMES = {"-i": "--interval", "-n": "--count", "-p": "--pid", "-s": "--sort", "-r": "--rows"}
+BAD_VALUES = ["", " ", "-1", "1x", "99999999999999999999", "1e400", "inf", "-inf", "nan",
+              "\x1b[2J", "7" * 100_000]
+
+
 def run(*args):
     return subprocess.run([binary(), *args], capture_output=True, timeout=20)
+
+
+def test_every_value_option_refuses_every_bad_value():
+    # A value taken by mistake would start the monitor: --count 1 (given
+    # first, so that a bad --count still overrides it) ends it at once.
+    for option in VALUE_OPTIONS:
+        for value in BAD_VALUES:
+            result = run("--json", "--count", "1", option, value)
+            stderr = result.stderr.decode()
+            shown = f"{option} {value[:20]!r}"
+            assert result.returncode == 2, f"{shown}: exit {result.returncode}, {stderr[:300]!r}"
+            assert stderr.count("\n") == 1 and stderr.startswith("tcptop: "), f"{shown}: {stderr[:300]!r}"
+            assert LONG_NAMES.get(option, option).lstrip("-") in stderr, f"{shown}: {stderr[:300]!r}"
+            assert len(stderr) < 300, f"{shown}: a {len(stderr)}-byte message"
+            assert "\x1b" not in stderr, f"{shown}: the terminal escape reached stderr"
 
 
 def test_each_kind_of_bad_argument_exits_2():

@@ -19,6 +19,12 @@ HOSTILE_DECODED = 'q"\\\n\x1b[31m\x7f\u00e9\ufffd\ufffd!'
 HOSTILE_SHOWN = 'q"\\??[31m?\u00e9??!'.encode()
 
 
+# Two more names of the comm's full 15 bytes: none of them UTF-8, and
+# control bytes only (each C0 control the kernel keeps, and DEL).
+ALL_INVALID = b"\xff" * 15
+ALL_CONTROL = bytes(range(1, 15)) + b"\x7f"
+
+
 def hostile_exchange():
     return TcpExchange(exchanges=[(4321, 1234)], client_comms=[HOSTILE])
 
@@ -39,6 +45,27 @@ def test_json_stays_valid_and_the_name_survives():
         assert record["pid"] == exchange.clients[0].pid
         line = monitor.lines[-1]
         assert b'"comm":"q\\"\\\\\\n\\u001b[31m\\u007f\\u00e9\\ufffd\\ufffd!"' in line, line
+        assert monitor.stop() == 0
+    finally:
+        monitor.kill()
+        exchange.kill()
+
+
+def test_names_without_a_printable_byte_survive_in_json():
+    exchange = TcpExchange(exchanges=[(111, 222), (333, 444)],
+                           client_comms=[ALL_INVALID, ALL_CONTROL])
+    monitor = Tcptop([binary(), "--json", "-i", "0.2", "--port", str(exchange.port)])
+    try:
+        monitor.next_snapshot()
+        exchange.start()
+        seen = monitor.snapshots_until(lambda s: all(
+            (end_of(on_port(s, exchange.port), client_port) or {}).get("bytes_sent") == sent
+            for client_port, sent in zip(exchange.client_ports, (111, 333))))
+        invalid, control = (end_of(on_port(seen[-1], exchange.port), client_port)
+                            for client_port in exchange.client_ports)
+        assert invalid["comm"] == "\ufffd" * 15, f"comm {invalid['comm']!r}"
+        assert control["comm"] == ALL_CONTROL.decode(), f"comm {control['comm']!r}"
+        assert (invalid["pid"], control["pid"]) == tuple(c.pid for c in exchange.clients)
         assert monitor.stop() == 0
     finally:
         monitor.kill()

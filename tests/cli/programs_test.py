@@ -38,8 +38,8 @@ def test_every_program_whose_hook_this_kernel_offers_loads():
         print(f"     {line}", flush=True)
 
     found = programs()
-    assert {"tcp_dump", "tcp_state_change", "udp_dump", "udp_egress", "udp_ingress",
-            "sock_created", "sock_released", "socket_owner_scan"} <= set(found), found
+    assert {"tcp_dump", "tcp_state_change", "tcp_closed", "udp_dump", "udp_egress",
+            "udp_ingress", "sock_created", "sock_released", "socket_owner_scan"} <= set(found), found
     refused_though_offered = [p for p in found.values() if p["offered"] and not p["loaded"]]
     assert not refused_though_offered, refused_though_offered
     # What is not offered is refused: the probe and the kernel agree.

@@ -20,7 +20,7 @@ RECORD_FIELDS = {
 }
 STATS_FIELDS = {"events", "events_dropped", "connections_tracked", "connections_evicted",
                 "snapshots_coalesced", "udp_datagrams_untracked", "udp_datagrams_unparsed",
-                "collection_ns"}
+                "collection_ns", "program_runs_missed"}
 SNAPSHOT_FIELDS = {"timestamp_ns", "interval_ns", "connections", "stats"}
 
 

@@ -147,6 +147,7 @@ TEST_CASE("a snapshot is one JSON object with the documented members")
 	snapshot.stats.udp_datagrams_untracked = 7;
 	snapshot.stats.udp_datagrams_unparsed = 2;
 	snapshot.stats.collection_ns = 1234;
+	snapshot.stats.program_runs_missed = 5;
 	ConnectionRecord r;
 	r.protocol = Protocol::tcp;
 	r.family = AddressFamily::ipv6;
@@ -176,7 +177,7 @@ TEST_CASE("a snapshot is one JSON object with the documented members")
 	      "\"close_time_ns\":0,\"socket_cookie\":0}],\"stats\":{\"events\":3,"
 	      "\"events_dropped\":1,\"connections_tracked\":0,\"connections_evicted\":0,"
 	      "\"snapshots_coalesced\":0,\"udp_datagrams_untracked\":7,\"udp_datagrams_unparsed\":2,"
-	      "\"collection_ns\":1234}}");
+	      "\"collection_ns\":1234,\"program_runs_missed\":5}}");
 
 	CHECK(snapshot_json(snapshot, {}).find("\"connections\":[]") != std::string::npos);
 }

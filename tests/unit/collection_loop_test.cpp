@@ -50,6 +50,7 @@ public:
 
 	std::vector<FeatureStatus> features() const override { return {}; }
 	void read_events(std::chrono::milliseconds, ReadingSink &) override {}
+	void wake() noexcept override {}
 
 	CompleteWalks collect(ReadingSink &sink) override
 	{
@@ -165,19 +166,20 @@ TEST_CASE("owners are looked for when unknown sockets appear, not again for the 
 TEST_CASE("events and drops are counted per delivered snapshot; a refused one is folded into the next")
 {
 	Harness harness;
-	auto first = harness.tick({{tcp_reading(1, 10)}, {}, true, {5, 1, 4, 2}});
+	auto first = harness.tick({{tcp_reading(1, 10)}, {}, true, {5, 1, 4, 2, 6}});
 	REQUIRE(first);
 	CHECK(first->stats.events == 5);
 	CHECK(first->stats.events_dropped == 1);
 	CHECK(first->stats.udp_datagrams_untracked == 4);
 	CHECK(first->stats.udp_datagrams_unparsed == 2);
+	CHECK(first->stats.program_runs_missed == 6);
 
 	/* The consumer takes nothing while three more intervals pass: the
 	 * channel holds two, the third is folded, and a connection that
 	 * closed meanwhile is kept until a snapshot carrying it is taken. */
-	harness.tick({{tcp_reading(1, 20)}, {tcp_reading(2, 5)}, true, {8, 1, 4, 2}}, false);
-	harness.tick({{tcp_reading(1, 30)}, {}, true, {9, 3, 6, 2}}, false);
-	harness.tick({{tcp_reading(1, 40)}, {}, true, {10, 3, 7, 3}}, false);
+	harness.tick({{tcp_reading(1, 20)}, {tcp_reading(2, 5)}, true, {8, 1, 4, 2, 6}}, false);
+	harness.tick({{tcp_reading(1, 30)}, {}, true, {9, 3, 6, 2, 7}}, false);
+	harness.tick({{tcp_reading(1, 40)}, {}, true, {10, 3, 7, 3, 9}}, false);
 
 	std::unique_ptr<Snapshot> second, third;
 	REQUIRE(harness.channel->take(0ms, second) == PullChannel::Taken::snapshot);
@@ -190,13 +192,15 @@ TEST_CASE("events and drops are counted per delivered snapshot; a refused one is
 	CHECK(third->stats.events_dropped == 2);
 	CHECK(third->stats.udp_datagrams_untracked == 2);
 	CHECK(third->stats.udp_datagrams_unparsed == 0);
+	CHECK(third->stats.program_runs_missed == 1);
 
-	auto folded = harness.tick({{tcp_reading(1, 50)}, {}, true, {12, 3, 7, 3}});
+	auto folded = harness.tick({{tcp_reading(1, 50)}, {}, true, {12, 3, 7, 3, 10}});
 	REQUIRE(folded);
 	CHECK(folded->stats.snapshots_coalesced == 1);
 	CHECK(folded->stats.events == 3);
 	CHECK(folded->stats.udp_datagrams_untracked == 1);
 	CHECK(folded->stats.udp_datagrams_unparsed == 1);
+	CHECK(folded->stats.program_runs_missed == 3);
 	CHECK(find(*folded, 1)->bytes_sent == 50);
 	CHECK_FALSE(find(*folded, 2));
 }

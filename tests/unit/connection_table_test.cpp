@@ -44,7 +44,7 @@ TEST_CASE("a connection opened during the interval counts its rate from zero")
 	ConnectionTable table(16, 100 * second);
 	table.observe(tcp_key(1), reading(4000, 2000, 100 * second + 1), 101 * second);
 
-	Snapshot snapshot = table.snapshot(102 * second, Options{});
+	Snapshot snapshot = table.snapshot(102 * second);
 	REQUIRE(snapshot.connections.size() == 1);
 	CHECK(snapshot.interval_ns == 2 * second);
 	CHECK(snapshot.connections[0].bytes_sent_per_sec == doctest::Approx(2000));
@@ -58,7 +58,7 @@ TEST_CASE("a connection older than the collector counts its rate from first sigh
 	table.commit(100 * second);
 	table.observe(tcp_key(1), reading(6000, 0, 0), 101 * second);
 
-	Snapshot first = table.snapshot(101 * second, Options{});
+	Snapshot first = table.snapshot(101 * second);
 	REQUIRE(first.connections.size() == 1);
 	CHECK(first.connections[0].bytes_sent_per_sec == doctest::Approx(1000));
 	CHECK(first.connections[0].start_time_ns == 100 * second);
@@ -72,12 +72,12 @@ TEST_CASE("closed connections appear once, then are forgotten")
 	closed.close_time_ns = 5;
 	table.observe_close(tcp_key(7), closed, 10);
 
-	Snapshot snapshot = table.snapshot(20, Options{});
+	Snapshot snapshot = table.snapshot(20);
 	REQUIRE(snapshot.connections.size() == 1);
 	CHECK(snapshot.connections[0].closed);
 	CHECK(snapshot.connections[0].close_time_ns == 5);
 	table.commit(20);
-	CHECK(table.snapshot(30, Options{}).connections.empty());
+	CHECK(table.snapshot(30).connections.empty());
 }
 
 TEST_CASE("a close that lost its local port keeps the one seen while open")
@@ -92,7 +92,7 @@ TEST_CASE("a close that lost its local port keeps the one seen while open")
 	closed.closed = true;
 	table.observe_close(tcp_key(7), closed, 20);
 
-	Snapshot snapshot = table.snapshot(30, Options{});
+	Snapshot snapshot = table.snapshot(30);
 	REQUIRE(snapshot.connections.size() == 1);
 	CHECK(snapshot.connections[0].closed);
 	CHECK(snapshot.connections[0].bytes_sent == 30);
@@ -108,7 +108,7 @@ TEST_CASE("a late live reading does not reopen a closed connection")
 	table.observe_close(tcp_key(7), closed, 10);
 	table.observe(tcp_key(7), reading(9, 19, 1), 11);
 
-	Snapshot snapshot = table.snapshot(20, Options{});
+	Snapshot snapshot = table.snapshot(20);
 	REQUIRE(snapshot.connections.size() == 1);
 	CHECK(snapshot.connections[0].closed);
 	CHECK(snapshot.connections[0].bytes_sent == 10);
@@ -124,7 +124,7 @@ TEST_CASE("sockets missing from a walk are closed with their last totals")
 	table.observe(tcp_key(1), reading(3, 3, 1), 20);
 	table.close_unseen(Protocol::tcp, 20);
 
-	Snapshot snapshot = table.snapshot(30, Options{});
+	Snapshot snapshot = table.snapshot(30);
 	REQUIRE(snapshot.connections.size() == 2);
 	CHECK_FALSE(find(snapshot, 3)->closed);
 	CHECK(find(snapshot, 2)->closed);
@@ -141,7 +141,7 @@ TEST_CASE("known owner fields survive readings that lack them")
 	table.observe(tcp_key(1), first, 10);
 	table.observe(tcp_key(1), reading(2, 2, 1), 20);
 
-	Snapshot snapshot = table.snapshot(30, Options{});
+	Snapshot snapshot = table.snapshot(30);
 	REQUIRE(snapshot.connections.size() == 1);
 	CHECK(snapshot.connections[0].pid == 42);
 	CHECK(snapshot.connections[0].comm == "server");
@@ -163,7 +163,7 @@ TEST_CASE("owners learned later fill every flow of the socket")
 	owner.comm = "dns";
 	table.apply_owner(9, owner);
 	CHECK(table.cookies_without_owner().empty());
-	for (const ConnectionRecord &record : table.snapshot(20, Options{}).connections)
+	for (const ConnectionRecord &record : table.snapshot(20).connections)
 		CHECK(record.comm == "dns");
 }
 
@@ -188,7 +188,7 @@ TEST_CASE("owners found once fill the flows that appear later, and only entries 
 	table.apply_owners(owners);
 	CHECK(table.cookies_without_owner().empty());
 	std::multiset<std::string> comms;
-	for (const ConnectionRecord &record : table.snapshot(30, Options{}).connections)
+	for (const ConnectionRecord &record : table.snapshot(30).connections)
 		comms.insert(record.comm);
 	CHECK(comms == std::multiset<std::string>{"dns", "dns", "other"});
 }
@@ -205,7 +205,7 @@ TEST_CASE("a connection closed before its owner was known still gets it, until c
 	owner.pid = 11;
 	owner.comm = "server";
 	table.apply_owner(3, owner);
-	Snapshot snapshot = table.snapshot(20, Options{});
+	Snapshot snapshot = table.snapshot(20);
 	REQUIRE(snapshot.connections.size() == 1);
 	CHECK(snapshot.connections[0].closed);
 	CHECK(snapshot.connections[0].pid == 11);
@@ -222,20 +222,20 @@ TEST_CASE("beyond capacity new connections are counted as evicted, not stored")
 		table.observe(tcp_key(cookie), reading(cookie, 0, 1), 10);
 
 	CHECK(table.size() == 2);
-	Snapshot snapshot = table.snapshot(20, Options{});
+	Snapshot snapshot = table.snapshot(20);
 	CHECK(snapshot.stats.connections_evicted == 3);
 	table.commit(20);
-	CHECK(table.snapshot(30, Options{}).stats.connections_evicted == 0);
+	CHECK(table.snapshot(30).stats.connections_evicted == 0);
 }
 
 TEST_CASE("without commit the next snapshot spans both intervals")
 {
 	ConnectionTable table(16, 0);
 	table.observe(tcp_key(1), reading(1000, 0, 1), 1 * second);
-	Snapshot missed = table.snapshot(1 * second, Options{});
+	Snapshot missed = table.snapshot(1 * second);
 	table.observe(tcp_key(1), reading(3000, 0, 1), 2 * second);
 
-	Snapshot folded = table.snapshot(2 * second, Options{});
+	Snapshot folded = table.snapshot(2 * second);
 	CHECK(folded.interval_ns == 2 * second);
 	REQUIRE(folded.connections.size() == 1);
 	CHECK(folded.connections[0].bytes_sent_per_sec == doctest::Approx(1500));
@@ -244,7 +244,6 @@ TEST_CASE("without commit the next snapshot spans both intervals")
 
 TEST_CASE("filters select by pid, port, protocol and family")
 {
-	ConnectionTable table(16, 0);
 	ConnectionRecord web = reading(1, 0, 1);
 	web.pid = 10;
 	web.local_port = 443;
@@ -253,8 +252,12 @@ TEST_CASE("filters select by pid, port, protocol and family")
 	dns.protocol = Protocol::udp;
 	dns.family = AddressFamily::ipv6;
 	dns.remote_port = 53;
-	table.observe(tcp_key(1), web, 1);
-	table.observe({Protocol::udp, 2, {}, 53}, dns, 1);
+	auto snapshot_with = [&](const Options &filters) {
+		ConnectionTable table(16, 0, filters);
+		table.observe(tcp_key(1), web, 1);
+		table.observe({Protocol::udp, 2, {}, 53}, dns, 1);
+		return table.snapshot(2);
+	};
 
 	Options by_pid;
 	by_pid.pid = 20;
@@ -265,10 +268,82 @@ TEST_CASE("filters select by pid, port, protocol and family")
 	Options v6_only;
 	v6_only.families.ipv4 = false;
 
-	CHECK(table.snapshot(2, by_pid).connections.at(0).pid == 20);
-	CHECK(table.snapshot(2, by_pid).connections.size() == 1);
-	CHECK(table.snapshot(2, by_port).connections.at(0).local_port == 443);
-	CHECK(table.snapshot(2, by_port).connections.size() == 1);
-	CHECK(table.snapshot(2, tcp_only).connections.size() == 1);
-	CHECK(table.snapshot(2, v6_only).connections.at(0).remote_port == 53);
+	CHECK(snapshot_with(by_pid).connections.at(0).pid == 20);
+	CHECK(snapshot_with(by_pid).connections.size() == 1);
+	CHECK(snapshot_with(by_port).connections.at(0).local_port == 443);
+	CHECK(snapshot_with(by_port).connections.size() == 1);
+	CHECK(snapshot_with(tcp_only).connections.size() == 1);
+	CHECK(snapshot_with(v6_only).connections.at(0).remote_port == 53);
+}
+
+TEST_CASE("connections the filters rule out take no room and are not counted as evicted")
+{
+	Options by_port;
+	by_port.port = 443;
+	ConnectionTable table(1, 0, by_port);
+	ConnectionRecord other = reading(1, 0, 1);
+	other.local_port = 8080;
+	table.observe(tcp_key(1), other, 1);
+	table.observe_close(tcp_key(2), other, 1);
+	/* A closing socket may have lost its local port: held, as it may pass. */
+	ConnectionRecord web = reading(5, 0, 1);
+	web.local_port = 0;
+	web.remote_port = 443;
+	table.observe(tcp_key(3), web, 1);
+
+	Snapshot snapshot = table.snapshot(2);
+	CHECK(snapshot.connections.size() == 1);
+	CHECK(snapshot.stats.connections_tracked == 1);
+	CHECK(snapshot.stats.connections_evicted == 0);
+}
+
+TEST_CASE("a refused connection counts once per interval, however often it is read")
+{
+	ConnectionTable table(1, 0);
+	table.observe(tcp_key(1), reading(1, 0, 1), 1);
+
+	/* Refused at two walks, then its close: one connection. */
+	for (int pass = 0; pass < 2; ++pass) {
+		table.begin_pass();
+		table.observe(tcp_key(1), reading(1, 0, 1), 2);
+		table.observe(tcp_key(2), reading(2, 0, 1), 2);
+		table.close_unseen(Protocol::tcp, 2);
+	}
+	ConnectionRecord closed = reading(3, 0, 1);
+	closed.closed = true;
+	table.observe_close(tcp_key(2), closed, 3);
+	/* A UDP flow of the same socket cookie is a connection of its own. */
+	table.observe({Protocol::udp, 2, {}, 53}, reading(4, 0, 1), 3);
+	CHECK(table.snapshot(4).stats.connections_evicted == 2);
+
+	/* Folded into the next snapshot (not committed): still counted once. */
+	table.begin_pass();
+	table.observe(tcp_key(1), reading(1, 0, 1), 5);
+	table.close_unseen(Protocol::tcp, 5);
+	table.observe({Protocol::udp, 2, {}, 53}, reading(4, 0, 1), 5);
+	CHECK(table.snapshot(6).stats.connections_evicted == 2);
+
+	/* A new interval counts the flow still refused in it anew. */
+	table.commit(6);
+	table.observe({Protocol::udp, 2, {}, 53}, reading(5, 0, 1), 7);
+	CHECK(table.snapshot(8).stats.connections_evicted == 1);
+}
+
+TEST_CASE("a refused socket that a walk no longer finds is forgotten")
+{
+	ConnectionTable table(1, 0);
+	table.observe(tcp_key(1), reading(1, 0, 1), 1);
+	table.begin_pass();
+	table.observe(tcp_key(1), reading(1, 0, 1), 1);
+	table.observe(tcp_key(2), reading(2, 0, 1), 1);
+	table.close_unseen(Protocol::tcp, 1);
+	CHECK(table.snapshot(2).stats.connections_evicted == 1);
+
+	/* Gone from the next walk: its cookie is never read again, so what
+	 * was kept to count it once is released. */
+	table.begin_pass();
+	table.observe(tcp_key(1), reading(1, 0, 1), 3);
+	table.close_unseen(Protocol::tcp, 3);
+	CHECK(table.refused_since_commit() == 0);
+	CHECK(table.snapshot(4).stats.connections_evicted == 1);
 }

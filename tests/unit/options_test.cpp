@@ -65,6 +65,28 @@ TEST_CASE("the eBPF collector names a UDP flow table beyond the limit, before an
 	CHECK_FALSE(code);
 }
 
+TEST_CASE("the eBPF collector takes only ring buffer sizes the kernel can map")
+{
+	std::error_code code;
+	Diagnostics diagnostics;
+	for (std::size_t bytes : {std::size_t{1}, std::size_t{4095}, std::size_t{4096 * 3},
+				  max_event_buffer_bytes * 2}) {
+		EbpfOptions ebpf;
+		ebpf.event_buffer_bytes = bytes;
+		CAPTURE(bytes);
+		CHECK_FALSE(make_ebpf_collector(Options{}, ebpf, code, diagnostics));
+		CHECK(code == Errc::invalid_option);
+		CHECK(diagnostics.message.find("event_buffer_bytes") != std::string::npos);
+	}
+	for (std::size_t bytes : {std::size_t{0}, std::size_t{4096}, max_event_buffer_bytes}) {
+		EbpfOptions ebpf;
+		ebpf.event_buffer_bytes = bytes;
+		CAPTURE(bytes);
+		CHECK(make_ebpf_collector(Options{}, ebpf, code, diagnostics));
+		CHECK_FALSE(code);
+	}
+}
+
 TEST_CASE("error codes compare and carry a category")
 {
 	std::error_code code = Errc::missing_privilege;

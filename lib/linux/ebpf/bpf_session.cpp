@@ -108,8 +108,12 @@ std::optional<BpfSession::Refusal> BpfSession::realize(const std::vector<Program
 		for (ProgramGroup group : plan)
 			for (bpf_program *wanted : programs_of(skel, group))
 				bpf_program__set_autoload(wanted, true);
+		/* Preallocated: without UDP, its memory and the time to fill it are saved. */
+		std::size_t udp_flows = config.request.udp ? config.max_udp_flows : 1;
 		bpf_map__set_max_entries(skel->maps.udp_flows,
-			static_cast<__u32>(std::max<std::size_t>(config.max_udp_flows, 1)));
+			static_cast<__u32>(std::max<std::size_t>(udp_flows, 1)));
+		bpf_map__set_max_entries(skel->maps.events,
+			static_cast<__u32>(config.event_buffer_bytes));
 	});
 	if (!load.loaded) {
 		std::optional<ProgramGroup> group =
@@ -191,6 +195,17 @@ bpf_map *BpfSession::udp_flow_map() const
 bpf_map *BpfSession::drop_counter_map() const
 {
 	return skeleton_->maps.drop_counters;
+}
+
+std::vector<int> BpfSession::loaded_programs() const
+{
+	std::vector<int> fds;
+	bpf_program *program;
+	bpf_object__for_each_program(program, skeleton_->obj) {
+		if (int fd = bpf_program__fd(program); fd >= 0)
+			fds.push_back(fd);
+	}
+	return fds;
 }
 
 } // namespace tcptop::linux_impl

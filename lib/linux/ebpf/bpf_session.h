@@ -9,6 +9,7 @@
 #include <system_error>
 #include <vector>
 
+#include <tcptop/ebpf_collector.h>
 #include <tcptop/error.h>
 #include <tcptop/features.h>
 
@@ -35,6 +36,7 @@ public:
 	struct Config {
 		PlanRequest request;
 		std::size_t max_udp_flows = 65536;
+		std::size_t event_buffer_bytes = default_event_buffer_bytes;
 	};
 
 	/// Probe the kernel, load and attach what it offers and accepts; null
@@ -59,6 +61,9 @@ public:
 	bpf_map *event_ring() const;
 	bpf_map *udp_flow_map() const;
 	bpf_map *drop_counter_map() const;
+
+	/// The file descriptors of the programs loaded.
+	std::vector<int> loaded_programs() const;
 
 private:
 	BpfSession() = default;

@@ -3,11 +3,31 @@
 #include "linux/ebpf/collector_factory.h"
 
 #include <new>
+#include <string>
+#include <string_view>
+
+#include <unistd.h>
 
 #include "core/options_check.h"
 #include "linux/ebpf/ebpf_source.h"
 
 namespace tcptop::linux_impl {
+
+namespace {
+
+/* The kernel wants a ring buffer of whole pages, a power of two of them. */
+std::string_view event_buffer_problem(std::size_t bytes)
+{
+	if (bytes == 0)
+		return {};
+	static const std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+	if (bytes < page || bytes > max_event_buffer_bytes || (bytes & (bytes - 1)) != 0)
+		return page == 4096 ? "must be 0 (4 MiB) or a power of two from 4096 to 1 GiB"
+				    : "must be 0 (4 MiB) or a power of two from the page size to 1 GiB";
+	return {};
+}
+
+} // namespace
 
 std::unique_ptr<SourceCollector> make_ebpf_source_collector(const Options &options,
 							    const EbpfOptions &ebpf,
@@ -20,6 +40,11 @@ try {
 	if (ebpf.max_udp_flows > max_connections_limit) {
 		code = Errc::invalid_option;
 		diagnostics.message = "invalid option max_udp_flows: must be from 0 (as max_connections) to 4194304";
+		return nullptr;
+	}
+	if (std::string_view problem = event_buffer_problem(ebpf.event_buffer_bytes); !problem.empty()) {
+		code = Errc::invalid_option;
+		diagnostics.message = "invalid option event_buffer_bytes: " + std::string(problem);
 		return nullptr;
 	}
 	return std::make_unique<SourceCollector>(

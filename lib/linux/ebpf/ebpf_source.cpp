@@ -17,6 +17,10 @@ template<typename... Visitors>
 struct Overloaded : Visitors... {
 	using Visitors::operator()...;
 };
+/* Spelled out for clang 14 (the fuzzing build), which does not deduce an
+ * aggregate's template arguments by itself. */
+template<typename... Visitors>
+Overloaded(Visitors...) -> Overloaded<Visitors...>;
 
 FeatureStatus other_namespaces_status()
 {
@@ -39,6 +43,8 @@ std::unique_ptr<Source> EbpfSource::open(const Options &options, const EbpfOptio
 	BpfSession::Config config;
 	config.request = {options.protocols.tcp, options.protocols.udp, ebpf.hook_kinds};
 	config.max_udp_flows = ebpf.max_udp_flows ? ebpf.max_udp_flows : options.max_connections;
+	config.event_buffer_bytes =
+		ebpf.event_buffer_bytes ? ebpf.event_buffer_bytes : default_event_buffer_bytes;
 	std::unique_ptr<BpfSession> session = BpfSession::open(config, code, diagnostics);
 	if (!session)
 		return nullptr;
@@ -171,6 +177,7 @@ SourceCounters EbpfSource::counters()
 {
 	SourceCounters counters = decoder_.drop_counts(reader_.drop_counters());
 	counters.events = reader_.events_total();
+	counters.program_runs_missed = reader_.program_runs_missed();
 	return counters;
 }
 

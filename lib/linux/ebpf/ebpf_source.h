@@ -29,6 +29,7 @@ public:
 
 	std::vector<FeatureStatus> features() const override { return features_; }
 	void read_events(std::chrono::milliseconds timeout, ReadingSink &sink) override;
+	void wake() noexcept override { reader_.wake(); }
 	CompleteWalks collect(ReadingSink &sink) override;
 	std::optional<OwnersByCookie>
 	find_owners(const std::unordered_set<std::uint64_t> &cookies) override;

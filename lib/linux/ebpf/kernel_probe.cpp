@@ -4,6 +4,7 @@
 
 #include <cstring>
 #include <iterator>
+#include <optional>
 
 #include <unistd.h>
 
@@ -63,6 +64,28 @@ std::string probe_fentry(const btf *vmlinux)
 	return {};
 }
 
+/* What the kernel's BTF says, leaving out what depends on privileges;
+ * nullopt without BTF. */
+std::optional<KernelOffer> read_vmlinux_offer()
+{
+	KernelOffer offer;
+	btf *vmlinux = btf__load_vmlinux_btf();
+	if (!vmlinux)
+		return std::nullopt;
+
+	/* Attach targets are found in BTF the way libbpf finds them: a raw
+	 * tracepoint by its btf_trace_ typedef, an iterator by its bpf_iter_
+	 * function. */
+	offer.set_state_tracepoint =
+		has_type(vmlinux, "btf_trace_inet_sock_set_state", BTF_KIND_TYPEDEF);
+	offer.tcp_iterator = has_type(vmlinux, "bpf_iter_tcp", BTF_KIND_FUNC);
+	offer.udp_iterator = has_type(vmlinux, "bpf_iter_udp", BTF_KIND_FUNC);
+	offer.task_file_iterator = has_type(vmlinux, "bpf_iter_task_file", BTF_KIND_FUNC) &&
+				   has_type(vmlinux, "bpf_sock_from_file", BTF_KIND_FUNC);
+	btf__free(vmlinux);
+	return offer;
+}
+
 } // namespace
 
 std::string vmlinux_btf_missing()
@@ -75,22 +98,14 @@ std::string vmlinux_btf_missing()
 
 KernelOffer probe_kernel()
 {
-	KernelOffer offer;
-	btf *vmlinux = btf__load_vmlinux_btf();
-	if (!vmlinux)
-		return offer;
-
-	/* Attach targets are found in BTF the way libbpf finds them: a raw
-	 * tracepoint by its btf_trace_ typedef, an iterator by its bpf_iter_
-	 * function. */
-	offer.set_state_tracepoint =
-		has_type(vmlinux, "btf_trace_inet_sock_set_state", BTF_KIND_TYPEDEF);
-	offer.tcp_iterator = has_type(vmlinux, "bpf_iter_tcp", BTF_KIND_FUNC);
-	offer.udp_iterator = has_type(vmlinux, "bpf_iter_udp", BTF_KIND_FUNC);
-	offer.task_file_iterator = has_type(vmlinux, "bpf_iter_task_file", BTF_KIND_FUNC) &&
-				   has_type(vmlinux, "bpf_sock_from_file", BTF_KIND_FUNC);
+	/* Parsing the kernel's BTF was most of the time a start took, and
+	 * what it tells cannot change while the kernel runs; a program load
+	 * can, with the caller's privileges, so it is asked each time. */
+	static const std::optional<KernelOffer> vmlinux_offer = read_vmlinux_offer();
+	if (!vmlinux_offer)
+		return {};
+	KernelOffer offer = *vmlinux_offer;
 	offer.cgroup_skb = has_program_type(BPF_PROG_TYPE_CGROUP_SKB);
-	btf__free(vmlinux);
 	return offer;
 }
 

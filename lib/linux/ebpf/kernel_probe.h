@@ -19,8 +19,9 @@ struct KernelOffer {
 /// Why the kernel's BTF cannot be read (CO-RE needs it), or empty if it can.
 std::string vmlinux_btf_missing();
 
-/// Reads the kernel's BTF and asks the kernel about program types; no
-/// program is loaded. Every hook is absent when there is no vmlinux BTF.
+/// Reads the kernel's BTF and asks the kernel about program types, once per
+/// process; no program is loaded. Every hook is absent when there is no
+/// vmlinux BTF. Thread-safe.
 KernelOffer probe_kernel();
 
 /**

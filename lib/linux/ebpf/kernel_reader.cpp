@@ -4,6 +4,8 @@
 
 #include <cerrno>
 
+#include <poll.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -35,10 +37,18 @@ KernelReader::KernelReader(const BpfSession &session)
 	if (!events_ring_)
 		throw std::system_error(errno, std::generic_category(),
 					"cannot map the event ring buffer");
+	wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (wake_fd_ < 0) {
+		int error = errno;
+		ring_buffer__free(events_ring_);
+		throw std::system_error(error, std::generic_category(),
+					"cannot make the collector's wakeup eventfd");
+	}
 }
 
 KernelReader::~KernelReader()
 {
+	close(wake_fd_);
 	ring_buffer__free(events_ring_);
 }
 
@@ -80,12 +90,25 @@ void KernelReader::poll_events(std::chrono::milliseconds timeout, const EventVis
 {
 	/* libbpf calls on_event() only from inside this poll. */
 	visitor_ = &visit;
-	/* The kernel side wakes this poll only when the buffer fills up
-	 * (bpf/common.bpf.h), and a poll that was not woken reads nothing:
-	 * what is waiting is read after it either way. */
-	ring_buffer__poll(events_ring_, static_cast<int>(timeout.count()));
+	/* The kernel side wakes this wait only when the buffer fills up
+	 * (bpf/common.bpf.h), so what is waiting is read after it either way.
+	 * ring_buffer__poll() cannot wait on a second fd: its epoll fd and
+	 * the wakeup's eventfd are polled here together instead. */
+	pollfd waits[] = {
+		{ring_buffer__epoll_fd(events_ring_), POLLIN, 0},
+		{wake_fd_, POLLIN, 0},
+	};
+	if (poll(waits, 2, static_cast<int>(timeout.count())) > 0 && (waits[1].revents & POLLIN)) {
+		eventfd_t ignored;
+		eventfd_read(wake_fd_, &ignored);
+	}
 	ring_buffer__consume(events_ring_);
 	visitor_ = nullptr;
+}
+
+void KernelReader::wake() const noexcept
+{
+	eventfd_write(wake_fd_, 1);
 }
 
 MapEntries KernelReader::udp_flows() const
@@ -134,6 +157,18 @@ std::vector<std::byte> KernelReader::drop_counters() const
 			all.insert(all.end(), per_cpu.begin(), per_cpu.end());
 	}
 	return all;
+}
+
+std::uint64_t KernelReader::program_runs_missed() const
+{
+	std::uint64_t missed = 0;
+	for (int fd : session_.loaded_programs()) {
+		bpf_prog_info info = {};
+		std::uint32_t length = sizeof(info);
+		if (bpf_obj_get_info_by_fd(fd, &info, &length) == 0)
+			missed += info.recursion_misses;
+	}
+	return missed;
 }
 
 } // namespace tcptop::linux_impl

@@ -47,7 +47,8 @@ private:
 class KernelReader
 {
 public:
-	/// Maps the event ring buffer. \throws std::system_error when it cannot.
+	/// Maps the event ring buffer. \throws std::system_error when it
+	/// cannot, or cannot make the wakeup's eventfd.
 	explicit KernelReader(const BpfSession &session);
 	~KernelReader();
 
@@ -61,8 +62,13 @@ public:
 
 	using EventVisitor = std::function<void(std::span<const std::byte> event)>;
 
-	/// Wait up to \p timeout for events, passing each one to \p visit.
+	/// Wait up to \p timeout for events, or until wake(), passing each
+	/// event to \p visit.
 	void poll_events(std::chrono::milliseconds timeout, const EventVisitor &visit);
+
+	/// End the wait of poll_events() now, or the next one if none is in
+	/// progress. Thread-safe; async-signal-safe.
+	void wake() const noexcept;
 
 	/// Every entry of the UDP flow map (none when it is not in use).
 	MapEntries udp_flows() const;
@@ -73,6 +79,11 @@ public:
 	/// back: what the kernel side could not record since load.
 	std::vector<std::byte> drop_counters() const;
 
+	/// Runs of the loaded programs the kernel skipped since load because
+	/// the same program was already running on that CPU (a tracing program
+	/// does not nest: softirq work that interrupts it goes unseen).
+	std::uint64_t program_runs_missed() const;
+
 	/// Events consumed since the reader was made.
 	std::uint64_t events_total() const noexcept { return events_; }
 
@@ -81,6 +92,9 @@ private:
 
 	const BpfSession &session_;
 	ring_buffer *events_ring_ = nullptr;
+	/* Readable when wake() was called: poll_events() waits on it and the
+	 * ring buffer's epoll fd together. */
+	int wake_fd_ = -1;
 	const EventVisitor *visitor_ = nullptr;
 	std::uint64_t events_ = 0;
 };

@@ -15,7 +15,7 @@ std::vector<bpf_program *> programs_of(const tcptop_bpf *skeleton, ProgramGroup 
 	case ProgramGroup::tcp_walk:
 		return {progs.tcp_dump};
 	case ProgramGroup::tcp_state:
-		return {progs.tcp_state_change};
+		return {progs.tcp_state_change, progs.tcp_closed};
 	case ProgramGroup::udp_cgroup:
 		return {progs.udp_egress, progs.udp_ingress, progs.sock_created, progs.sock_released,
 			progs.udp_dump};
