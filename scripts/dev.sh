@@ -30,14 +30,19 @@ tsan_build=${TCPTOP_TSAN_BUILD_DIR:-$build-tsan}
 tsan_tests=(lifecycle strand_channel pull_channel collection_loop)
 
 # tmux drives the live view in the CLI tests; setpriv (util-linux) runs
-# tcptop as an unprivileged user there; nm (binutils) lists the exported symbols.
+# tcptop as an unprivileged user there; nm (binutils) lists the exported
+# symbols; cmake writes the CMake package's version file at configure time
+# and builds the packaging suite's consumer; prometheus-cpp-dev builds
+# tcptop-exporter.
 packages=(clang llvm libfuzzer-14-dev libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config meson ninja-build
-          libboost-dev doctest-dev doxygen g++ binutils iproute2 python3 tmux util-linux)
+          libboost-dev doctest-dev doxygen g++ binutils iproute2 python3 tmux util-linux cmake
+          prometheus-cpp-dev)
 # The kernels suite (tests/kernels/) boots Debian 12's 6.1 and 6.12 kernels
 # under qemu with a busybox initramfs; it fetches the kernel packages itself.
-# Installed without qemu's recommended GUI, audio and video libraries (170
-# packages).
-lean_packages=(qemu-system-x86 busybox-static)
+# Debian's prometheus server (and its promtool) scrapes tcptop-exporter in
+# the exporter suite. Installed without recommends: qemu's GUI, audio and
+# video libraries (170 packages), prometheus's node exporter.
+lean_packages=(qemu-system-x86 busybox-static prometheus)
 # The workloads and the reference monitor of bench/overhead.sh (ss, of
 # bench/sockets_at_scale.py, comes with iproute2).
 bench_packages=(iperf3 sockperf bpftrace)
@@ -99,12 +104,13 @@ build_sanitized() {
 }
 
 # The fuzz targets (tests/fuzz/): clang, with AddressSanitizer and
-# UndefinedBehaviorSanitizer; the library's own tests are not built there.
+# UndefinedBehaviorSanitizer; the library's own tests and the exporter are
+# not built there.
 build_fuzzers() {
     if [[ ! -f $fuzz_build/build.ninja ]]; then
         CC=clang CXX=clang++ meson setup "$fuzz_build" "$root" -Dfuzzers=enabled \
             -Db_sanitize=address,undefined -Db_lundef=false -Dtests=false \
-            -Ddocs=disabled >/dev/null
+            -Ddocs=disabled -Dexporter=disabled >/dev/null
     fi
     meson compile -C "$fuzz_build"
 }
@@ -173,23 +179,31 @@ test)
         echo "dev.sh: the sanitized build failed" >&2
         status=1
     fi
-    rm -f "$fuzz_build/meson-logs/testlog.json"
-    if build_fuzzers; then
-        meson test -C "$fuzz_build" --print-errorlogs --no-rebuild --verbose || status=$?
-    else
-        echo "dev.sh: the fuzzing build failed" >&2
-        status=1
+    rm -f "$fuzz_build/meson-logs/testlog.json" "$tsan_build/meson-logs/testlog.json"
+    fuzz_built=0 tsan_built=0
+    build_fuzzers && fuzz_built=1 || { echo "dev.sh: the fuzzing build failed" >&2; status=1; }
+    build_tsan && tsan_built=1 || { echo "dev.sh: the ThreadSanitizer build failed" >&2; status=1; }
+    # The fuzzers (one CPU, no BPF: they never start a collector) run beside
+    # the ThreadSanitizer tests (the kernel's verifier, mostly); their
+    # output follows.
+    fuzz_output=$(mktemp)
+    fuzz_status=0
+    if ((fuzz_built)); then
+        meson test -C "$fuzz_build" --print-errorlogs --no-rebuild --verbose >"$fuzz_output" 2>&1 &
+        fuzz_pid=$!
     fi
-    rm -f "$tsan_build/meson-logs/testlog.json"
-    if build_tsan; then
+    if ((tsan_built)); then
         # Any report fails the test.
         TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1} \
             meson test -C "$tsan_build" --print-errorlogs --no-rebuild "${tsan_tests[@]}" ||
             status=$?
-    else
-        echo "dev.sh: the ThreadSanitizer build failed" >&2
-        status=1
     fi
+    if ((fuzz_built)); then
+        wait "$fuzz_pid" || fuzz_status=$?
+        cat "$fuzz_output"
+        ((fuzz_status == 0)) || status=$fuzz_status
+    fi
+    rm -f "$fuzz_output"
     report_counts
     exit "$status"
     ;;

@@ -2,15 +2,12 @@
 // The command line of tcptop: its options, parsed into collector Options and view settings.
 #include "arguments.h"
 
-#include <charconv>
 #include <chrono>
-#include <cmath>
-#include <limits>
 #include <string_view>
 
 #include <getopt.h>
 
-#include "text.h"
+#include "argument_values.h"
 
 namespace tcptop::cli {
 
@@ -48,71 +45,6 @@ constexpr option long_options[] = {
 	{nullptr, 0, nullptr, 0},
 };
 
-/* How the user spelled the option being parsed, for messages. */
-std::string option_name(int code)
-{
-	for (const option &o : long_options) {
-		if (o.name && o.val == code)
-			return std::string("--") + o.name;
-	}
-	return std::string("-") + static_cast<char>(code);
-}
-
-/* A word of the command line, as an error message shows it: inert on a
- * terminal, and short, whatever was given. */
-std::string quoted(std::string_view text)
-{
-	constexpr std::size_t shown = 40;
-	if (text.size() <= shown)
-		return "'" + printable(text) + "'";
-	return "'" + printable(text.substr(0, shown)) + "...' (" + std::to_string(text.size()) +
-	       " bytes)";
-}
-
-/* What getopt_long() rejected with '?': optopt is 0 for an unknown long
- * option (then the word just scanned is it), the option's value for a long
- * option given a value it does not take, else the unknown short option. */
-std::string bad_option(std::string_view last_word, int optopt)
-{
-	if (optopt == 0)
-		return "unknown option " + quoted(last_word.substr(0, last_word.find('=')));
-	for (const option &o : long_options) {
-		if (o.name && o.val == optopt)
-			return option_name(optopt) + " takes no value";
-	}
-	return "unknown option " + quoted(std::string("-") + static_cast<char>(optopt));
-}
-
-/* A whole number in [min, max], nothing else (no sign, no spaces). */
-bool parse_integer(std::string_view text, std::uint64_t min, std::uint64_t max,
-		   std::uint64_t &value)
-{
-	const char *end = text.data() + text.size();
-	auto result = std::from_chars(text.data(), end, value);
-	return result.ec == std::errc() && result.ptr == end && value >= min && value <= max;
-}
-
-/* Seconds, fractions allowed. The range is the library's to check; huge
- * values saturate so that the check sees them as too large. */
-bool parse_seconds(std::string_view text, std::chrono::nanoseconds &interval)
-{
-	const char *end = text.data() + text.size();
-	double seconds = 0;
-	auto result = std::from_chars(text.data(), end, seconds);
-	if (result.ec != std::errc() || result.ptr != end || std::isnan(seconds))
-		return false;
-
-	double nanoseconds = seconds * 1e9;
-	constexpr double limit = static_cast<double>(std::numeric_limits<std::int64_t>::max());
-	if (nanoseconds >= limit)
-		interval = std::chrono::nanoseconds::max();
-	else if (nanoseconds <= -limit)
-		interval = std::chrono::nanoseconds::min();
-	else
-		interval = std::chrono::nanoseconds(std::llround(nanoseconds));
-	return true;
-}
-
 /* "cgroup,fentry": the hook kinds allowed, each named once. */
 bool parse_hook_kinds(std::string_view list, HookKinds &kinds)
 {
@@ -135,7 +67,7 @@ bool parse_hook_kinds(std::string_view list, HookKinds &kinds)
 
 std::string apply(Arguments &arguments, int code, std::string_view value)
 {
-	const std::string name = option_name(code);
+	const std::string name = option_name(long_options, code);
 	std::uint64_t number = 0;
 
 	switch (code) {
@@ -209,10 +141,10 @@ ParsedArguments parse_arguments(int argc, char *argv[])
 		std::string error;
 		switch (code) {
 		case '?':
-			error = bad_option(argv[optind - 1], optopt);
+			error = bad_option(long_options, argv[optind - 1], optopt);
 			break;
 		case ':':
-			error = option_name(optopt) + " needs a value";
+			error = option_name(long_options, optopt) + " needs a value";
 			break;
 		/* --tcp, --udp, -4 and -6 start from "all" and, once one
 		 * is given, select only what is given. */
@@ -313,7 +245,8 @@ JSON: each line holds timestamp_ns, interval_ns, connections (objects with
 the fields protocol, family, local_addr, local_port, remote_addr, remote_port,
 netns, pid, comm, cgroup_id, state, role, bytes_sent, bytes_received,
 packets_sent, packets_received, bytes_sent_per_sec, bytes_received_per_sec,
-srtt_us, retransmits, start_time_ns, closed, close_time_ns, socket_cookie) and
+srtt_us, retransmits, start_time_ns, closed, close_time_ns, socket_cookie, and
+workload: cgroup_path, container_id, container_runtime, systemd_unit) and
 stats (events, events_dropped, connections_tracked, connections_evicted,
 snapshots_coalesced, udp_datagrams_untracked, udp_datagrams_unparsed,
 collection_ns, program_runs_missed). Output is ASCII: non-ASCII characters are \u escapes and

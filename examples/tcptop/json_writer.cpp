@@ -60,7 +60,7 @@ void append_escaped_code_point(std::string &out, char32_t code_point)
 	}
 }
 
-void append_record(std::string &out, const ConnectionRecord &r)
+void append_record(std::string &out, const ConnectionRecord &r, const Workload &workload)
 {
 	ObjectWriter object(out);
 	object.string("protocol", to_string(r.protocol));
@@ -87,6 +87,11 @@ void append_record(std::string &out, const ConnectionRecord &r)
 	object.boolean("closed", r.closed);
 	object.integer("close_time_ns", r.close_time_ns);
 	object.integer("socket_cookie", r.socket_cookie);
+	ObjectWriter named(object.key("workload"));
+	named.string("cgroup_path", workload.cgroup_path);
+	named.string("container_id", workload.container_id);
+	named.string("container_runtime", workload.container_runtime);
+	named.string("systemd_unit", workload.systemd_unit);
 }
 
 } // namespace
@@ -152,8 +157,10 @@ void append_json_string(std::string &out, std::string_view text)
 }
 
 std::string snapshot_json(const Snapshot &snapshot,
-			  const std::vector<const ConnectionRecord *> &records)
+			  const std::vector<const ConnectionRecord *> &records,
+			  const WorkloadOf &workload_of)
 {
+	static const Workload unknown{};
 	std::string out;
 	out.reserve(256 + records.size() * 512);
 	{
@@ -164,7 +171,9 @@ std::string snapshot_json(const Snapshot &snapshot,
 		for (std::size_t i = 0; i < records.size(); ++i) {
 			if (i)
 				out += ',';
-			append_record(out, *records[i]);
+			const ConnectionRecord &record = *records[i];
+			append_record(out, record,
+				      workload_of ? workload_of(record.cgroup_id) : unknown);
 		}
 		out += ']';
 		ObjectWriter stats(object.key("stats"));

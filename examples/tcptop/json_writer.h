@@ -9,6 +9,8 @@
 
 #include <tcptop/snapshot.h>
 
+#include "workload_lookup.h"
+
 namespace tcptop::cli {
 
 /**
@@ -49,10 +51,12 @@ private:
  * \brief One snapshot as a JSON object on one line, without the newline.
  *
  * Members: timestamp_ns, interval_ns, connections (the \p records, each
- * with exactly the field names of ConnectionRecord) and stats (the fields
- * of CollectorStats).
+ * with exactly the field names of ConnectionRecord, and a member workload
+ * with the fields of Workload, from \p workload_of, empty strings without
+ * it) and stats (the fields of CollectorStats).
  */
 std::string snapshot_json(const Snapshot &snapshot,
-			  const std::vector<const ConnectionRecord *> &records);
+			  const std::vector<const ConnectionRecord *> &records,
+			  const WorkloadOf &workload_of = {});
 
 } // namespace tcptop::cli

@@ -16,6 +16,7 @@
 #include <tcptop/tcptop.hpp>
 
 #include "arguments.h"
+#include "exit_status.h"
 #include "features_view.h"
 #include "live_view.h"
 #include "stream_view.h"
@@ -24,24 +25,6 @@ namespace {
 
 using namespace tcptop;
 using namespace tcptop::cli;
-
-/* The exit statuses tcptop(1) documents; 77 is what test harnesses read
- * as "skipped", which is what a run without privileges amounts to. */
-constexpr int exit_ok = 0;
-constexpr int exit_failure = 1;
-constexpr int exit_usage = 2;
-constexpr int exit_no_privilege = 77;
-
-int report(std::error_code code, const Diagnostics &diagnostics)
-{
-	std::string message = diagnostics.message.empty() ? code.message() : diagnostics.message;
-	if (code == Errc::invalid_option) {
-		std::fprintf(stderr, "tcptop: %s (try 'tcptop --help')\n", message.c_str());
-		return exit_usage;
-	}
-	std::fprintf(stderr, "tcptop: %s\n", message.c_str());
-	return code == Errc::missing_privilege ? exit_no_privilege : exit_failure;
-}
 
 OutputMode resolved(OutputMode mode)
 {
@@ -57,7 +40,7 @@ int show_programs(const Arguments &arguments)
 	Diagnostics diagnostics;
 	std::vector<ProgramCheck> programs = check_ebpf_programs(code, diagnostics);
 	if (code)
-		return report(code, diagnostics);
+		return report_failure("tcptop", code, diagnostics);
 	std::string text = arguments.mode == OutputMode::json ? programs_json(programs) + '\n'
 							   : programs_text(programs);
 	std::fputs(text.c_str(), stdout);
@@ -74,7 +57,7 @@ int run(const Arguments &arguments)
 	std::unique_ptr<NetworkCollector> collector =
 		make_ebpf_collector(arguments.collector, arguments.ebpf, code, diagnostics);
 	if (!collector)
-		return report(code, diagnostics);
+		return report_failure("tcptop", code, diagnostics);
 
 	boost::asio::io_context io;
 	boost::asio::signal_set stop_signals(io, SIGINT, SIGTERM, SIGHUP);
@@ -109,7 +92,7 @@ int run(const Arguments &arguments)
 	/* The handler is posted, never run inside start(): the view may
 	 * come after it, and a failure is reported on the shell's screen. */
 	if (std::error_code error = collector->start(io.get_executor(), show, diagnostics))
-		return report(error, diagnostics);
+		return report_failure("tcptop", error, diagnostics);
 	if (arguments.features) {
 		std::vector<FeatureStatus> features = collector->features();
 		collector->stop();
@@ -147,8 +130,7 @@ int main(int argc, char *argv[])
 {
 	ParsedArguments parsed = parse_arguments(argc, argv);
 	if (!parsed.error.empty()) {
-		std::fprintf(stderr, "tcptop: %s (try 'tcptop --help')\n", parsed.error.c_str());
-		return exit_usage;
+		return report_usage("tcptop", parsed.error);
 	}
 	if (parsed.arguments.help) {
 		std::fputs(help_text().c_str(), stdout);

@@ -15,7 +15,11 @@ bool StreamView::show(const Snapshot &snapshot)
 	std::string text;
 
 	if (format_ == Format::json) {
-		text = snapshot_json(snapshot, records);
+		if (!cgroups_)
+			cgroups_.emplace();
+		text = snapshot_json(snapshot, records, [this](std::uint64_t cgroup_id) -> const Workload & {
+			return cgroups_->resolve(cgroup_id);
+		});
 		text += '\n';
 	} else {
 		text = summary_line(snapshot, sort_) + '\n';

@@ -4,8 +4,10 @@
 
 #include <cstddef>
 #include <cstdio>
+#include <optional>
 
 #include <tcptop/snapshot.h>
+#include <tcptop/workload.h>
 
 #include "ordering.h"
 
@@ -36,6 +38,8 @@ private:
 	Format format_;
 	SortKey sort_;
 	std::size_t rows_;
+	/* JSON names each record's container or unit; made on first use. */
+	std::optional<CgroupResolver> cgroups_;
 };
 
 } // namespace tcptop::cli

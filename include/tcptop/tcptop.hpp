@@ -11,3 +11,4 @@
 #include <tcptop/options.h>
 #include <tcptop/snapshot.h>
 #include <tcptop/version.h>
+#include <tcptop/workload.h>

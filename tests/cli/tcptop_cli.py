@@ -17,7 +17,9 @@ RECORD_FIELDS = {
     "netns", "pid", "comm", "cgroup_id", "state", "role", "bytes_sent", "bytes_received",
     "packets_sent", "packets_received", "bytes_sent_per_sec", "bytes_received_per_sec",
     "srtt_us", "retransmits", "start_time_ns", "closed", "close_time_ns", "socket_cookie",
+    "workload",
 }
+WORKLOAD_FIELDS = {"cgroup_path", "container_id", "container_runtime", "systemd_unit"}
 STATS_FIELDS = {"events", "events_dropped", "connections_tracked", "connections_evicted",
                 "snapshots_coalesced", "udp_datagrams_untracked", "udp_datagrams_unparsed",
                 "collection_ns", "program_runs_missed"}
@@ -372,8 +374,10 @@ def parse_snapshot(line: bytes):
     for record in snapshot["connections"]:
         assert set(record) == RECORD_FIELDS, f"record members: {sorted(record)}"
         assert isinstance(record["closed"], bool)
+        assert set(record["workload"]) == WORKLOAD_FIELDS, f"workload members: {record['workload']}"
+        assert all(isinstance(value, str) for value in record["workload"].values())
         for name in RECORD_FIELDS - {"protocol", "family", "local_addr", "remote_addr", "comm",
-                                     "state", "role", "closed"}:
+                                     "state", "role", "closed", "workload"}:
             assert isinstance(record[name], (int, float)) and not isinstance(record[name], bool), \
                 f"{name} is not a number: {record[name]!r}"
     return snapshot

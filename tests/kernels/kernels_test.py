@@ -83,7 +83,8 @@ def guest_tests(arguments):
 
 
 def make_guest_root(arguments, tests):
-    root = GuestRoot(os.path.join(arguments.cache, "guest-root"))
+    # One guest root per kernel series: the series' tests run side by side.
+    root = GuestRoot(os.path.join(arguments.cache, f"guest-root-{arguments.kernel}"))
     root.add_base_system()
     # The features test takes the cgroup v2 mounts away (unshare) and
     # CAP_SYS_ADMIN (setpriv) to reach the fallbacks.
@@ -132,7 +133,7 @@ def main():
     except GuestRootError as error:
         print(f"FAIL: cannot assemble the guest: {error}", file=sys.stderr)
         return 1
-    initramfs = os.path.join(arguments.cache, "initramfs.cpio")
+    initramfs = os.path.join(arguments.cache, f"initramfs-{arguments.kernel}.cpio")
     size = root.pack(initramfs)
     print(f"kernels: booting Linux {arguments.kernel}: Debian's {package} {version} "
           f"under qemu (TCG), initramfs {size / 2**20:.0f} MiB", flush=True)

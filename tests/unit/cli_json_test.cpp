@@ -164,7 +164,15 @@ TEST_CASE("a snapshot is one JSON object with the documented members")
 	r.closed = true;
 	snapshot.connections.push_back(r);
 
-	std::string line = snapshot_json(snapshot, {&snapshot.connections[0]});
+	r.cgroup_id = 77;
+	snapshot.connections.push_back(r);
+	Workload nginx = workload_of_cgroup_path("/system.slice/nginx.service");
+	auto workload_of = [&](std::uint64_t cgroup_id) -> const Workload & {
+		static const Workload unknown{};
+		return cgroup_id == 77 ? nginx : unknown;
+	};
+
+	std::string line = snapshot_json(snapshot, {&snapshot.connections[0]}, workload_of);
 	CHECK(line.find('\n') == std::string::npos);
 	CHECK(line ==
 	      "{\"timestamp_ns\":1700000000123456789,\"interval_ns\":1000000000,\"connections\":[{"
@@ -174,10 +182,16 @@ TEST_CASE("a snapshot is one JSON object with the documented members")
 	      "\"bytes_sent\":18446744073709551615,\"bytes_received\":0,\"packets_sent\":0,"
 	      "\"packets_received\":0,\"bytes_sent_per_sec\":1.5,\"bytes_received_per_sec\":0,"
 	      "\"srtt_us\":0,\"retransmits\":0,\"start_time_ns\":0,\"closed\":true,"
-	      "\"close_time_ns\":0,\"socket_cookie\":0}],\"stats\":{\"events\":3,"
+	      "\"close_time_ns\":0,\"socket_cookie\":0,\"workload\":{\"cgroup_path\":\"\","
+	      "\"container_id\":\"\",\"container_runtime\":\"\",\"systemd_unit\":\"\"}}],"
+	      "\"stats\":{\"events\":3,"
 	      "\"events_dropped\":1,\"connections_tracked\":0,\"connections_evicted\":0,"
 	      "\"snapshots_coalesced\":0,\"udp_datagrams_untracked\":7,\"udp_datagrams_unparsed\":2,"
 	      "\"collection_ns\":1234,\"program_runs_missed\":5}}");
 
+	CHECK(snapshot_json(snapshot, {&snapshot.connections[1]}, workload_of)
+		      .find("\"workload\":{\"cgroup_path\":\"/system.slice/nginx.service\","
+			    "\"container_id\":\"\",\"container_runtime\":\"\","
+			    "\"systemd_unit\":\"nginx.service\"}") != std::string::npos);
 	CHECK(snapshot_json(snapshot, {}).find("\"connections\":[]") != std::string::npos);
 }
