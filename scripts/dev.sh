@@ -179,23 +179,31 @@ test)
         echo "dev.sh: the sanitized build failed" >&2
         status=1
     fi
-    rm -f "$fuzz_build/meson-logs/testlog.json"
-    if build_fuzzers; then
-        meson test -C "$fuzz_build" --print-errorlogs --no-rebuild --verbose || status=$?
-    else
-        echo "dev.sh: the fuzzing build failed" >&2
-        status=1
+    rm -f "$fuzz_build/meson-logs/testlog.json" "$tsan_build/meson-logs/testlog.json"
+    fuzz_built=0 tsan_built=0
+    build_fuzzers && fuzz_built=1 || { echo "dev.sh: the fuzzing build failed" >&2; status=1; }
+    build_tsan && tsan_built=1 || { echo "dev.sh: the ThreadSanitizer build failed" >&2; status=1; }
+    # The fuzzers (one CPU, no BPF: they never start a collector) run beside
+    # the ThreadSanitizer tests (the kernel's verifier, mostly); their
+    # output follows.
+    fuzz_output=$(mktemp)
+    fuzz_status=0
+    if ((fuzz_built)); then
+        meson test -C "$fuzz_build" --print-errorlogs --no-rebuild --verbose >"$fuzz_output" 2>&1 &
+        fuzz_pid=$!
     fi
-    rm -f "$tsan_build/meson-logs/testlog.json"
-    if build_tsan; then
+    if ((tsan_built)); then
         # Any report fails the test.
         TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1} \
             meson test -C "$tsan_build" --print-errorlogs --no-rebuild "${tsan_tests[@]}" ||
             status=$?
-    else
-        echo "dev.sh: the ThreadSanitizer build failed" >&2
-        status=1
     fi
+    if ((fuzz_built)); then
+        wait "$fuzz_pid" || fuzz_status=$?
+        cat "$fuzz_output"
+        ((fuzz_status == 0)) || status=$fuzz_status
+    fi
+    rm -f "$fuzz_output"
     report_counts
     exit "$status"
     ;;
