@@ -5,6 +5,7 @@ import ctypes
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -151,6 +152,11 @@ def test_tcp_only_needs_bpf_and_perfmon():
     watch_as_nobody(TCP_ONLY, ["--tcp"], udp=False)
 
 
+# Loaded while the test can still read the interpreter's library: after the
+# uid change, a socket address's host name needs this codec.
+import encodings.idna  # noqa: E402,F401
+
+
 def as_nobody_body(body):
     """body run in a child process that has become uid/gid 65534 first, as
     dumpable as a process that user started: changing uid clears the flag,
@@ -170,7 +176,6 @@ def test_sock_diag_needs_no_capability_for_the_users_own_sockets():
     request, reply = 54321, 1234
 
     def serve(me):
-        import socket
         listener = socket.socket()
         listener.bind(("127.0.0.1", 0))
         listener.listen(1)
@@ -185,7 +190,6 @@ def test_sock_diag_needs_no_capability_for_the_users_own_sockets():
     port = server.next_report()
 
     def connect(me):
-        import socket
         connection = socket.create_connection(("127.0.0.1", port))
         me.report(connection.getsockname()[1])
         connection.sendall(b"q" * request)
