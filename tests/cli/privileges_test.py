@@ -203,14 +203,15 @@ def test_sock_diag_needs_no_capability_for_the_users_own_sockets():
         client_port = client.next_report()
         client.next_report()
         server.next_report()
-        uid, effective = identity(monitor.process.pid)
-        assert uid == NOBODY and effective == 0, (uid, effective)
 
         def both_exact(snapshot):
             ends = [end_of(on_port(snapshot, port), p) for p in (client_port, port)]
             return all(e and e["pid"] for e in ends)
 
         snapshot = monitor.snapshots_until(both_exact)[-1]
+        # Checked once it runs: before, the pid may still be setpriv's.
+        uid, effective = identity(monitor.process.pid)
+        assert uid == NOBODY and effective == 0, (uid, effective)
         near = end_of(on_port(snapshot, port), client_port)
         far = end_of(on_port(snapshot, port), port)
         assert (near["pid"], near["comm"], near["role"], near["bytes_sent"], near["bytes_received"]) == \
