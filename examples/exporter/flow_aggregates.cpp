@@ -80,7 +80,6 @@ SeriesTotals &FlowAggregates::series_for(std::vector<std::string> values, FlowSt
 void FlowAggregates::add(const Snapshot &snapshot, const cli::WorkloadOf &workload_of,
 			 Clock::time_point now)
 {
-	static const Workload unknown{};
 	for (auto &[values, totals] : series_)
 		totals.srtt_connections = 0;
 
@@ -88,7 +87,7 @@ void FlowAggregates::add(const Snapshot &snapshot, const cli::WorkloadOf &worklo
 		FlowKey key{record.socket_cookie, record.remote_addr, record.remote_port, record.protocol};
 		FlowState &flow = flows_[key];
 		flow.last_seen = now;
-		const Workload &workload = workload_of ? workload_of(record.cgroup_id) : unknown;
+		const Workload &workload = cli::workload_or_unknown(workload_of, record.cgroup_id);
 		SeriesTotals &totals =
 			series_for(label_values(labels_, record, workload, ephemeral_), flow, now);
 

@@ -64,7 +64,6 @@ void FlowMetrics::add(const Snapshot &snapshot, const cli::WorkloadOf &workload_
 	totals_.collection_ns = stats.collection_ns;
 	++snapshots_;
 	last_snapshot_ = now;
-	any_snapshot_ = true;
 }
 
 std::vector<MetricFamily> FlowMetrics::Collect() const
@@ -113,7 +112,7 @@ std::vector<MetricFamily> FlowMetrics::Collect() const
 	}
 	families.push_back(std::move(srtt));
 
-	bool up = any_snapshot_ && std::chrono::steady_clock::now() - last_snapshot_ <= stale_after_;
+	bool up = snapshots_ > 0 && std::chrono::steady_clock::now() - last_snapshot_ <= stale_after_;
 	struct SelfMetric {
 		const char *name;
 		const char *help;

@@ -36,7 +36,6 @@ private:
 	FlowAggregates aggregates_;
 	std::chrono::steady_clock::duration stale_after_;
 	std::chrono::steady_clock::time_point last_snapshot_{};
-	bool any_snapshot_ = false;
 	/* The collector's counters summed over every snapshot; the gauges as
 	 * the last one had them. */
 	CollectorStats totals_;

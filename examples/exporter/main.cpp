@@ -48,9 +48,7 @@ int run(const ExporterArguments &arguments)
 						     3 * arguments.collector.interval + std::chrono::seconds(1));
 
 	CgroupResolver cgroups;
-	auto workload_of = [&cgroups](std::uint64_t cgroup_id) -> const Workload & {
-		return cgroups.resolve(cgroup_id);
-	};
+	WorkloadOf workload_of = workloads_from(cgroups);
 	code = collector->start(
 		io.get_executor(), [&](const Snapshot &snapshot) { metrics->add(snapshot, workload_of); },
 		diagnostics);
@@ -84,9 +82,8 @@ int run(const ExporterArguments &arguments)
 int main(int argc, char *argv[])
 {
 	ParsedExporterArguments parsed = parse_exporter_arguments(argc, argv);
-	if (!parsed.error.empty()) {
+	if (!parsed.error.empty())
 		return report_usage("tcptop-exporter", parsed.error);
-	}
 	if (parsed.arguments.help) {
 		std::fputs(exporter_help_text().c_str(), stdout);
 		return exit_ok;

@@ -160,7 +160,6 @@ std::string snapshot_json(const Snapshot &snapshot,
 			  const std::vector<const ConnectionRecord *> &records,
 			  const WorkloadOf &workload_of)
 {
-	static const Workload unknown{};
 	std::string out;
 	out.reserve(256 + records.size() * 512);
 	{
@@ -172,8 +171,7 @@ std::string snapshot_json(const Snapshot &snapshot,
 			if (i)
 				out += ',';
 			const ConnectionRecord &record = *records[i];
-			append_record(out, record,
-				      workload_of ? workload_of(record.cgroup_id) : unknown);
+			append_record(out, record, workload_or_unknown(workload_of, record.cgroup_id));
 		}
 		out += ']';
 		ObjectWriter stats(object.key("stats"));

@@ -17,9 +17,7 @@ bool StreamView::show(const Snapshot &snapshot)
 	if (format_ == Format::json) {
 		if (!cgroups_)
 			cgroups_.emplace();
-		text = snapshot_json(snapshot, records, [this](std::uint64_t cgroup_id) -> const Workload & {
-			return cgroups_->resolve(cgroup_id);
-		});
+		text = snapshot_json(snapshot, records, workloads_from(*cgroups_));
 		text += '\n';
 	} else {
 		text = summary_line(snapshot, sort_) + '\n';

@@ -73,7 +73,8 @@ public:
 	CgroupResolver &operator=(const CgroupResolver &) = delete;
 
 	/// The Workload of \p cgroup_id; a Workload with every field empty when
-	/// the id is 0, unknown, or the hierarchy cannot be read.
+	/// the id is 0, unknown, or the hierarchy cannot be read. Valid until
+	/// the next call, which may walk and prune the cache.
 	const Workload &resolve(std::uint64_t cgroup_id);
 
 	/// Why the hierarchy cannot be read; empty when it can.
