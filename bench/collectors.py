@@ -37,15 +37,7 @@ def measure(probe_path, collector, interval, intervals, wanted):
     """Medians of steady snapshots, and the worst of those that learned the owners."""
     probe = Probe(probe_path, interval, wanted + 65536, collector)
     try:
-        learning = []
-        while True:
-            snapshot = probe.next_snapshot()
-            learning.append(snapshot)
-            if snapshot["tracked"] >= wanted and len(learning) >= 3:
-                break
-            if len(learning) > 30:
-                sys.exit(f"collectors.py: {collector}: {snapshot['tracked']} sockets tracked "
-                         f"after {len(learning)} snapshots, {wanted} expected")
+        learning = probe.learn(wanted)
         steady = [probe.next_snapshot() for _ in range(intervals)]
     finally:
         probe.stop()

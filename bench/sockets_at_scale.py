@@ -60,6 +60,19 @@ class Probe:
             sys.exit(f"sockets_at_scale.py: snapshot-probe exited ({self.process.wait()})")
         return snapshot
 
+    def learn(self, wanted, limit=30):
+        """Snapshots until WANTED sockets are tracked, at least three: the
+        first of them pay for the owner walk (BPF iterator or /proc scan)."""
+        learning = []
+        while True:
+            snapshot = self.next_snapshot()
+            learning.append(snapshot)
+            if snapshot["tracked"] >= wanted and len(learning) >= 3:
+                return learning
+            if len(learning) > limit:
+                sys.exit(f"{os.path.basename(sys.argv[0])}: {snapshot['tracked']} sockets "
+                         f"tracked after {len(learning)} snapshots, {wanted} expected")
+
     def stop(self):
         self.process.terminate()
         self.process.wait(timeout=30)
@@ -137,19 +150,8 @@ def main():
         log(f"{arguments.connections} connections open in {len(holders.pids)} processes "
             f"in {time.perf_counter() - started:.1f} s")
 
-        # Snapshots until every new socket is tracked with its owner; the
-        # first of them pay for the owner walk.
-        wanted = baseline["tracked"] + 2 * arguments.connections
-        learning = []
-        while True:
-            snapshot = probe.next_snapshot()
-            learning.append(snapshot)
-            if snapshot["tracked"] >= wanted and len(learning) >= 3:
-                break
-            if len(learning) > 30:
-                sys.exit(f"sockets_at_scale.py: {snapshot['tracked']} sockets tracked after "
-                         f"{len(learning)} snapshots, {wanted} expected")
-        log(f"{len(learning)} snapshots to learn them; now {snapshot['tracked']} tracked")
+        learning = probe.learn(baseline["tracked"] + 2 * arguments.connections)
+        log(f"{len(learning)} snapshots to learn them; now {learning[-1]['tracked']} tracked")
 
         steady, ss_runs = [], []
         for index in range(arguments.intervals):

@@ -2,10 +2,9 @@
 // make_sock_diag_collector: the sock_diag Source behind the shared collection loop.
 #include "linux/sock_diag/collector_factory.h"
 
-#include <new>
-
 #include <tcptop/sock_diag_collector.h>
 
+#include "core/collector_factory.h"
 #include "core/options_check.h"
 #include "linux/sock_diag/sock_diag_source.h"
 
@@ -14,18 +13,16 @@ namespace tcptop::linux_impl {
 std::unique_ptr<SourceCollector> make_sock_diag_source_collector(const Options &options,
 								 std::error_code &code,
 								 Diagnostics &diagnostics) noexcept
-try {
-	code = check_options(options, diagnostics);
-	if (code)
-		return nullptr;
-	return std::make_unique<SourceCollector>(
-		options, [options](std::error_code &open_code, Diagnostics &open_diagnostics) {
-			return SockDiagSource::open(options, open_code, open_diagnostics);
-		});
-} catch (const std::bad_alloc &) {
-	code = std::make_error_code(std::errc::not_enough_memory);
-	diagnostics.message = "out of memory";
-	return nullptr;
+{
+	return make_without_throwing(code, diagnostics, [&]() -> std::unique_ptr<SourceCollector> {
+		code = check_options(options, diagnostics);
+		if (code)
+			return nullptr;
+		return std::make_unique<SourceCollector>(
+			options, [options](std::error_code &open_code, Diagnostics &open_diagnostics) {
+				return SockDiagSource::open(options, open_code, open_diagnostics);
+			});
+	});
 }
 
 } // namespace tcptop::linux_impl
@@ -37,9 +34,7 @@ std::unique_ptr<NetworkCollector> make_sock_diag_collector(const Options &option
 	std::error_code code;
 	Diagnostics diagnostics;
 	std::unique_ptr<NetworkCollector> collector = make_sock_diag_collector(options, code, diagnostics);
-	if (!collector)
-		throw Error(code, diagnostics.message);
-	return collector;
+	return collector_or_throw(std::move(collector), code, diagnostics);
 }
 
 std::unique_ptr<NetworkCollector> make_sock_diag_collector(const Options &options,
