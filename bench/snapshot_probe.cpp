@@ -4,7 +4,7 @@
 // Usage: snapshot-probe [--interval SECONDS] [--tcp] [--max-connections N] [--collector ebpf|sock_diag]
 //                       [--verify-port PORT --bytes N]
 //
-// Runs the eBPF collector until SIGINT or SIGTERM. For each snapshot it
+// Runs the chosen collector (eBPF by default) until SIGINT or SIGTERM. For each snapshot it
 // prints one JSON line on stdout: connections in it, the collector's own
 // stats, the collector thread's CPU time since the previous snapshot (from
 // /proc/self/task/TID/schedstat, in ns), the wall time from the interval's
@@ -34,10 +34,11 @@
 
 namespace {
 
+enum class CollectorKind { ebpf, sock_diag };
+
 struct Settings {
 	tcptop::Options options;
-	/* --collector sock_diag: the collector without BPF. */
-	bool sock_diag = false;
+	CollectorKind collector = CollectorKind::ebpf;
 	std::uint16_t verify_port = 0;
 	std::uint64_t bytes = 0;
 };
@@ -153,7 +154,7 @@ int main(int argc, char **argv)
 		} else if (arg == "--collector") {
 			if (value != "ebpf" && value != "sock_diag")
 				return usage("--collector: '" + std::string(value) + "' is not ebpf or sock_diag");
-			settings.sock_diag = value == "sock_diag";
+			settings.collector = value == "sock_diag" ? CollectorKind::sock_diag : CollectorKind::ebpf;
 			++i;
 		} else if (arg == "--verify-port") {
 			if (!parse_uint(value, 65535, number) || number == 0)
@@ -173,8 +174,9 @@ int main(int argc, char **argv)
 	boost::asio::io_context io;
 	std::unique_ptr<tcptop::NetworkCollector> collector;
 	try {
-		collector = settings.sock_diag ? tcptop::make_sock_diag_collector(settings.options)
-					       : tcptop::make_ebpf_collector(settings.options);
+		collector = settings.collector == CollectorKind::sock_diag
+				    ? tcptop::make_sock_diag_collector(settings.options)
+				    : tcptop::make_ebpf_collector(settings.options);
 	} catch (const tcptop::Error &error) {
 		std::fprintf(stderr, "snapshot-probe: %s\n", error.what());
 		return 2;

@@ -190,6 +190,11 @@ int tcptop_collector_create(const struct tcptop_options *opts, struct tcptop_col
 			return err;
 		std::error_code code;
 		tcptop::Diagnostics diagnostics;
+		/* One struct for both collectors: a bad field is an error whichever reads it. */
+		if (kind == TCPTOP_COLLECTOR_SOCK_DIAG)
+			code = tcptop::linux_impl::check_ebpf_options(ebpf, diagnostics);
+		if (code)
+			return fail(tcptop::capi::to_errno(code), diagnostics.message);
 		std::unique_ptr<SourceCollector> collector =
 			kind == TCPTOP_COLLECTOR_SOCK_DIAG
 				? tcptop::linux_impl::make_sock_diag_source_collector(options, code, diagnostics)

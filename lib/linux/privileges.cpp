@@ -68,4 +68,9 @@ bool can_enter_other_namespaces()
 	return effective_capabilities().has(CAP_SYS_ADMIN);
 }
 
+bool can_read_every_process()
+{
+	return effective_capabilities().has(CAP_SYS_PTRACE);
+}
+
 } // namespace tcptop::linux_impl

@@ -196,6 +196,7 @@ static void check_options(void)
 	} newer;
 	struct tcptop_options opts;
 	struct tcptop_collector *c = NULL;
+	uint32_t collector;
 	size_t i;
 
 	tcptop_options_init(NULL);
@@ -241,14 +242,18 @@ static void check_options(void)
 	newer.bytes[sizeof(newer) - 1] = 1;
 	check_create_rejects(&newer.opts, "newer");
 
-	for (i = 0; i < sizeof(option_cases) / sizeof(option_cases[0]); ++i) {
-		const struct option_case *test = &option_cases[i];
-		tcptop_options_init(&opts);
-		memcpy((char *)&opts + test->offset, &test->value, sizeof(test->value));
-		if (test->valid)
-			check_create_accepts(&opts);
-		else
-			check_create_rejects(&opts, test->name);
+	/* Every field is checked whichever collector is chosen: one struct. */
+	for (collector = TCPTOP_COLLECTOR_EBPF; collector <= TCPTOP_COLLECTOR_SOCK_DIAG; ++collector) {
+		for (i = 0; i < sizeof(option_cases) / sizeof(option_cases[0]); ++i) {
+			const struct option_case *test = &option_cases[i];
+			tcptop_options_init(&opts);
+			opts.collector = collector;
+			memcpy((char *)&opts + test->offset, &test->value, sizeof(test->value));
+			if (test->valid)
+				check_create_accepts(&opts);
+			else
+				check_create_rejects(&opts, test->name);
+		}
 	}
 }
 

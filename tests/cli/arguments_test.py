@@ -49,6 +49,9 @@ BAD = [
     (["--hooks", "cgroup,"], "--hooks"),
     (["--collector", "bpf"], "--collector"),
     (["--collector", "EBPF"], "--collector"),
+    (["--collector", "sock_diag", "--hooks", "cgroup"], "--hooks"),
+    (["--hooks", "fentry", "--collector=sock_diag"], "--hooks"),
+    (["--programs", "--collector", "sock_diag"], "--programs"),
 ]
 
 

@@ -484,6 +484,28 @@ TEST_CASE("RTT is measured, and rates match the bytes moved in the interval")
 	client.proceed();
 }
 
+TEST_CASE("sockets that are only bound, or listening, are no connections")
+{
+	/* From Linux 6.7 inet_diag can list bound sockets (BOUND_INACTIVE)
+	 * when asked for every state. */
+	int bound = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	REQUIRE(bound >= 0);
+	sockaddr_in address{};
+	address.sin_family = AF_INET;
+	address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	REQUIRE(bind(bound, reinterpret_cast<sockaddr *>(&address), sizeof(address)) == 0);
+	std::uint16_t bound_only = traffic::bound_port(bound);
+	int listener = traffic::listen_on("127.0.0.1");
+	std::uint16_t listening = traffic::bound_port(listener);
+
+	Watcher watcher(fast_options());
+	Snapshot snapshot = watcher.fresh_snapshot();
+	CHECK(by_port(snapshot, tcptop::Protocol::tcp, bound_only).empty());
+	CHECK(by_port(snapshot, tcptop::Protocol::tcp, listening).empty());
+	close(bound);
+	close(listener);
+}
+
 TEST_CASE("pid and port filters return only what they name")
 {
 	traffic::TcpExchange first =

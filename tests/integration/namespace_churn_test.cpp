@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Network namespaces that disappear while the collector walks them: snapshots go on, exact, and each of their connections is reported closed once.
+// Connections that come and go faster than the collector looks: in namespaces that disappear mid-walk (snapshots go on, exact, each connection closed once), and within one interval (seen or counted unseen).
 #include <doctest/doctest.h>
 
 #include <chrono>

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 
 #include <linux/inet_diag.h>
@@ -19,19 +20,23 @@ namespace tcptop::linux_impl {
 
 namespace {
 
-/* Kernel state numbers (include/net/tcp_states.h). */
-constexpr unsigned tcp_time_wait = 6;
-constexpr unsigned tcp_new_syn_recv = 12;
-constexpr unsigned tcp_established = 1;
-constexpr unsigned tcp_close = 7;
+constexpr std::uint32_t state_bit(TcpState state)
+{
+	return 1u << static_cast<unsigned>(state);
+}
 
-constexpr std::uint32_t all_states = 0xffffffffu;
-
+/* Named one by one: a mask of all would also ask, from Linux 6.7, for the
+ * sockets only bound (BOUND_INACTIVE), which are no connections. */
 std::uint32_t states_of(Protocol protocol)
 {
 	if (protocol == Protocol::udp)
-		return (1u << tcp_established) | (1u << tcp_close);
-	return all_states & ~((1u << tcp_time_wait) | (1u << tcp_new_syn_recv));
+		return state_bit(TcpState::established) | state_bit(TcpState::close);
+	std::uint32_t states = 0;
+	for (TcpState state : {TcpState::established, TcpState::syn_sent, TcpState::syn_recv,
+			       TcpState::fin_wait1, TcpState::fin_wait2, TcpState::close_wait,
+			       TcpState::last_ack, TcpState::listen, TcpState::closing})
+		states |= state_bit(state);
+	return states;
 }
 
 void copy_address(const __be32 (&words)[4], int family, IpAddress &address)
@@ -56,7 +61,10 @@ void unmap_ipv4(DiagSocket &socket)
 	}
 }
 
-DiagSocket socket_of(Protocol protocol, const inet_diag_msg &message, const tcp_info *info)
+/* \p info_length: the bytes of tcp_info the kernel sent, as older kernels
+ * send fewer. */
+DiagSocket socket_of(Protocol protocol, const inet_diag_msg &message, const tcp_info *info,
+		     std::size_t info_length)
 {
 	DiagSocket socket;
 	socket.protocol = protocol;
@@ -66,7 +74,7 @@ DiagSocket socket_of(Protocol protocol, const inet_diag_msg &message, const tcp_
 	copy_address(message.id.idiag_dst, family, socket.remote_addr);
 	socket.local_port = ntohs(message.id.idiag_sport);
 	socket.remote_port = ntohs(message.id.idiag_dport);
-	socket.state = message.idiag_state;
+	socket.state = static_cast<TcpState>(message.idiag_state);
 	socket.socket_cookie = static_cast<std::uint64_t>(message.id.idiag_cookie[1]) << 32 |
 			       message.id.idiag_cookie[0];
 	socket.inode = message.idiag_inode;
@@ -74,6 +82,8 @@ DiagSocket socket_of(Protocol protocol, const inet_diag_msg &message, const tcp_
 		socket.bytes_acked = info->tcpi_bytes_acked;
 		socket.bytes_sent = info->tcpi_bytes_sent;
 		socket.bytes_retrans = info->tcpi_bytes_retrans;
+		socket.counts_sent = info_length >= offsetof(tcp_info, tcpi_bytes_retrans) +
+							   sizeof(info->tcpi_bytes_retrans);
 		socket.unacked = info->tcpi_unacked;
 		socket.bytes_received = info->tcpi_bytes_received;
 		socket.segs_out = info->tcpi_segs_out;
@@ -90,8 +100,16 @@ DiagSocket socket_of(Protocol protocol, const inet_diag_msg &message, const tcp_
 InetDiagDump::InetDiagDump()
 {
 	fd_ = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-	if (fd_ < 0)
+	if (fd_ < 0) {
+		error_number_ = errno;
 		error_ = std::string("cannot open a NETLINK_SOCK_DIAG socket: ") + std::strerror(errno);
+	}
+}
+
+bool InetDiagDump::kernel_lacks_it() const
+{
+	/* No NETLINK_SOCK_DIAG at all, or no inet_diag handler for the protocol. */
+	return error_number_ == EPROTONOSUPPORT || error_number_ == ENOENT;
 }
 
 InetDiagDump::~InetDiagDump()
@@ -125,9 +143,12 @@ bool InetDiagDump::dump_family(Protocol protocol, int family, std::vector<DiagSo
 
 	sockaddr_nl kernel{};
 	kernel.nl_family = AF_NETLINK;
-	if (sendto(fd_, &message, sizeof(message), 0, reinterpret_cast<sockaddr *>(&kernel),
-		   sizeof(kernel)) < 0) {
-		error_ = std::string("sock_diag request: ") + std::strerror(errno);
+	while (sendto(fd_, &message, sizeof(message), 0, reinterpret_cast<sockaddr *>(&kernel),
+		      sizeof(kernel)) < 0) {
+		if (errno == EINTR)
+			continue;
+		error_number_ = errno;
+		error_ = std::string("cannot ask for a dump: ") + std::strerror(errno);
 		return false;
 	}
 
@@ -138,7 +159,8 @@ bool InetDiagDump::dump_family(Protocol protocol, int family, std::vector<DiagSo
 		if (length < 0) {
 			if (errno == EINTR)
 				continue;
-			error_ = std::string("sock_diag reply: ") + std::strerror(errno);
+			error_number_ = errno;
+			error_ = std::string("cannot read the dump: ") + std::strerror(errno);
 			return false;
 		}
 		int left = static_cast<int>(length);
@@ -146,11 +168,26 @@ bool InetDiagDump::dump_family(Protocol protocol, int family, std::vector<DiagSo
 		     header = NLMSG_NEXT(header, left)) {
 			if (header->nlmsg_seq != sequence_)
 				continue;
-			if (header->nlmsg_type == NLMSG_DONE)
-				return true;
+			/* A dump that fails part-way ends with DONE carrying the error:
+			 * what came before is not the whole list. */
+			if (header->nlmsg_type == NLMSG_DONE) {
+				int status = 0;
+				if (header->nlmsg_len >= NLMSG_LENGTH(sizeof(status)))
+					std::memcpy(&status, NLMSG_DATA(header), sizeof(status));
+				if (status >= 0)
+					return true;
+				error_number_ = -status;
+				error_ = std::string("the dump stopped part-way: ") + std::strerror(-status);
+				return false;
+			}
 			if (header->nlmsg_type == NLMSG_ERROR) {
-				auto *failure = static_cast<nlmsgerr *>(NLMSG_DATA(header));
-				error_ = std::string("sock_diag: ") + std::strerror(-failure->error);
+				int status = -EPROTO;
+				if (header->nlmsg_len >= NLMSG_LENGTH(sizeof(nlmsgerr)))
+					status = static_cast<nlmsgerr *>(NLMSG_DATA(header))->error;
+				if (status == 0)
+					continue; /* an acknowledgment, not asked for */
+				error_number_ = status < 0 ? -status : EPROTO;
+				error_ = std::string("the kernel refused the dump: ") + std::strerror(error_number_);
 				return false;
 			}
 			if (header->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
@@ -158,19 +195,17 @@ bool InetDiagDump::dump_family(Protocol protocol, int family, std::vector<DiagSo
 				continue;
 			auto *diag = static_cast<inet_diag_msg *>(NLMSG_DATA(header));
 			tcp_info info{};
-			bool has_info = false;
+			std::size_t info_length = 0;
 			int attributes_length = static_cast<int>(header->nlmsg_len - NLMSG_LENGTH(sizeof(*diag)));
 			for (auto *attribute = reinterpret_cast<rtattr *>(diag + 1);
 			     RTA_OK(attribute, attributes_length);
 			     attribute = RTA_NEXT(attribute, attributes_length)) {
 				if (attribute->rta_type != INET_DIAG_INFO)
 					continue;
-				/* Older kernels send a shorter tcp_info: what is missing stays 0. */
-				std::memcpy(&info, RTA_DATA(attribute),
-					    std::min<std::size_t>(RTA_PAYLOAD(attribute), sizeof(info)));
-				has_info = true;
+				info_length = std::min<std::size_t>(RTA_PAYLOAD(attribute), sizeof(info));
+				std::memcpy(&info, RTA_DATA(attribute), info_length);
 			}
-			sockets.push_back(socket_of(protocol, *diag, has_info ? &info : nullptr));
+			sockets.push_back(socket_of(protocol, *diag, info_length ? &info : nullptr, info_length));
 		}
 	}
 }

@@ -18,17 +18,18 @@ struct DiagSocket {
 	std::uint16_t local_port = 0;
 	IpAddress remote_addr{};
 	std::uint16_t remote_port = 0;
-	/// The kernel's state number (TCP states; UDP reports ESTABLISHED when
-	/// connected, CLOSE when not).
-	std::uint8_t state = 0;
+	/// TCP's state; UDP reports established when connected, close when not.
+	TcpState state = TcpState::none;
 	std::uint64_t socket_cookie = 0;
 	/// The socket's inode, as /proc/PID/fd links name it ("socket:[N]").
 	std::uint64_t inode = 0;
 	/// From tcp_info (TCP only; 0 for UDP).
 	std::uint64_t bytes_acked = 0;
-	/// Payload sent, retransmissions included, and retransmitted.
+	/// Payload sent, retransmissions included, and retransmitted; only when
+	/// counts_sent (Linux 4.19 and later).
 	std::uint64_t bytes_sent = 0;
 	std::uint64_t bytes_retrans = 0;
+	bool counts_sent = false;
 	/// Segments in flight, the FIN included.
 	std::uint32_t unacked = 0;
 	std::uint64_t bytes_received = 0;
@@ -42,9 +43,9 @@ struct DiagSocket {
  * \brief Dumps sockets of one protocol and both families with one
  * NETLINK_SOCK_DIAG socket, made in the calling thread's network namespace.
  *
- * TCP: every state but TIME_WAIT and NEW_SYN_RECV (a connection in
- * TIME_WAIT has closed, as the eBPF collector counts it), with tcp_info;
- * listeners too, which tell servers' connections from clients'.
+ * TCP: connections from SYN_SENT to LAST_ACK, with tcp_info (not
+ * TIME_WAIT: it has closed, as the eBPF collector counts it); listeners
+ * too, which tell servers' connections from clients'.
  * UDP: every socket that has a remote endpoint or a local port.
  */
 class InetDiagDump
@@ -60,6 +61,10 @@ public:
 	/// set, when the dump failed (the list is then incomplete).
 	bool dump(Protocol protocol, std::vector<DiagSocket> &sockets);
 
+	/// Whether the last failure says the kernel has no sock_diag for
+	/// inet sockets (built without it, or its module not loaded), rather
+	/// than a refusal of this process (no file descriptors, a sandbox).
+	bool kernel_lacks_it() const;
 	const std::string &error() const { return error_; }
 
 private:
@@ -68,6 +73,7 @@ private:
 	int fd_ = -1;
 	std::uint32_t sequence_ = 0;
 	std::string error_;
+	int error_number_ = 0;
 };
 
 } // namespace tcptop::linux_impl

@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <fstream>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -51,6 +52,10 @@ Owner owner_of(const std::string &pid, const std::string &cgroup2_root)
 	return owner;
 }
 
+struct Closedir {
+	void operator()(DIR *folder) const { closedir(folder); }
+};
+
 bool is_pid(const char *name)
 {
 	for (const char *c = name; *c; ++c)
@@ -61,27 +66,27 @@ bool is_pid(const char *name)
 
 } // namespace
 
-OwnersByInode proc_socket_owners(const std::unordered_set<std::uint64_t> &inodes,
-				 const std::string &cgroup2_root)
+std::optional<OwnersByInode> proc_socket_owners(const std::unordered_set<std::uint64_t> &inodes,
+						const std::string &cgroup2_root)
 {
-	OwnersByInode owners;
-	DIR *processes = opendir("/proc");
+	std::unique_ptr<DIR, Closedir> processes(opendir("/proc"));
 	if (!processes)
-		return owners;
-	while (dirent *process = readdir(processes)) {
+		return std::nullopt;
+	OwnersByInode owners;
+	while (dirent *process = readdir(processes.get())) {
 		if (owners.size() == inodes.size())
 			break;
 		if (!is_pid(process->d_name))
 			continue;
 		std::string pid = process->d_name;
 		std::string fd_folder = "/proc/" + pid + "/fd";
-		DIR *fds = opendir(fd_folder.c_str());
+		std::unique_ptr<DIR, Closedir> fds(opendir(fd_folder.c_str()));
 		if (!fds)
 			continue;
 		std::optional<Owner> process_owner;
-		while (dirent *fd = readdir(fds)) {
+		while (dirent *fd = readdir(fds.get())) {
 			char link[64];
-			ssize_t length = readlinkat(dirfd(fds), fd->d_name, link, sizeof(link));
+			ssize_t length = readlinkat(dirfd(fds.get()), fd->d_name, link, sizeof(link));
 			if (length <= 0)
 				continue;
 			std::uint64_t inode = socket_inode(std::string_view(link, static_cast<std::size_t>(length)));
@@ -91,9 +96,7 @@ OwnersByInode proc_socket_owners(const std::unordered_set<std::uint64_t> &inodes
 				process_owner = owner_of(pid, cgroup2_root);
 			owners[inode] = *process_owner;
 		}
-		closedir(fds);
 	}
-	closedir(processes);
 	return owners;
 }
 

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -21,8 +23,9 @@ using OwnersByInode = std::unordered_map<std::uint64_t, Owner>;
  * The first process found holding a socket is its owner; a socket no
  * readable process holds is left out. \p cgroup2_root (may be empty) is
  * where the cgroup v2 hierarchy is mounted, for the owners' cgroup ids.
+ * No value when /proc cannot be read at all: nothing was looked for.
  */
-OwnersByInode proc_socket_owners(const std::unordered_set<std::uint64_t> &inodes,
+std::optional<OwnersByInode> proc_socket_owners(const std::unordered_set<std::uint64_t> &inodes,
 				 const std::string &cgroup2_root);
 
 } // namespace tcptop::linux_impl

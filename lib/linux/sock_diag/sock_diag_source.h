@@ -9,6 +9,7 @@
 #include <tuple>
 #include <system_error>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <tcptop/error.h>
 #include <tcptop/options.h>
@@ -16,6 +17,7 @@
 #include "core/source.h"
 #include "linux/network_namespaces.h"
 #include "linux/sock_diag/inet_diag_dump.h"
+#include "linux/sock_diag/unseen_connections.h"
 
 namespace tcptop::linux_impl {
 
@@ -52,14 +54,11 @@ private:
 	Role role_of(const DiagSocket &socket, const Listeners &listeners,
 		     std::unordered_map<std::uint64_t, Role> &roles) const;
 
-	/* Adds to connections_unseen_ the namespace's openings since the last
-	 * dump that no dump saw. */
-	void count_unseen(std::uint32_t netns, std::optional<std::uint64_t> opens,
-			  std::uint64_t new_sockets, bool complete);
-
-	SockDiagSource(const Options &options, int wake_fd, std::vector<FeatureStatus> features);
+	SockDiagSource(const Options &options, bool udp_dumps, std::vector<FeatureStatus> features);
 
 	Options options_;
+	/* UDP asked for, and the kernel dumps it. */
+	bool udp_dumps_ = false;
 	int wake_fd_ = -1;
 	std::vector<FeatureStatus> features_;
 	NetworkNamespaces namespaces_;
@@ -69,9 +68,7 @@ private:
 	std::unordered_map<std::uint64_t, std::uint64_t> inode_by_cookie_;
 	/* The side each socket opened on, once its counters told. */
 	std::unordered_map<std::uint64_t, Role> roles_;
-	/* TcpActiveOpens + TcpPassiveOpens of each namespace at its last dump. */
-	std::unordered_map<std::uint32_t, std::uint64_t> tcp_opens_;
-	std::uint64_t connections_unseen_ = 0;
+	UnseenConnections unseen_;
 };
 
 } // namespace tcptop::linux_impl
