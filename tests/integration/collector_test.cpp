@@ -484,6 +484,37 @@ TEST_CASE("RTT is measured, and rates match the bytes moved in the interval")
 	client.proceed();
 }
 
+TEST_CASE("a half-closed connection: the peer's FIN is no payload")
+{
+	constexpr std::size_t sent = 3000;
+	int listener = traffic::listen_on("127.0.0.1");
+	std::uint16_t port = traffic::bound_port(listener);
+	int client = traffic::connect_to("127.0.0.1", port);
+	int server = accept(listener, nullptr, nullptr);
+	REQUIRE(client >= 0);
+	REQUIRE(server >= 0);
+	REQUIRE(traffic::send_all(client, sent));
+	shutdown(client, SHUT_WR);
+	/* The server has read it all and the FIN: CLOSE_WAIT; the client
+	 * waits in FIN_WAIT2. */
+	REQUIRE(traffic::receive_until_end(server) == sent);
+
+	Watcher watcher(fast_options());
+	Snapshot snapshot = watcher.fresh_snapshot();
+	std::vector<ConnectionRecord> records = by_port(snapshot, tcptop::Protocol::tcp, port);
+	REQUIRE(records.size() == 2);
+	for (const ConnectionRecord &record : records) {
+		bool is_server = record.local_port == port;
+		INFO((is_server ? "server" : "client"));
+		CHECK(record.state == (is_server ? tcptop::TcpState::close_wait : tcptop::TcpState::fin_wait2));
+		CHECK(record.bytes_sent == (is_server ? 0 : sent));
+		CHECK(record.bytes_received == (is_server ? sent : 0));
+	}
+	close(client);
+	close(server);
+	close(listener);
+}
+
 TEST_CASE("sockets that are only bound, or listening, are no connections")
 {
 	/* From Linux 6.7 inet_diag can list bound sockets (BOUND_INACTIVE)

@@ -54,6 +54,23 @@ TEST_CASE("before Linux 4.19 (no bytes_sent) the payload comes from bytes_acked"
 	CHECK_FALSE(open_side(socket));
 }
 
+TEST_CASE("the received payload leaves out the peer's FIN once it came")
+{
+	DiagSocket socket = idle_socket(0, true);
+	socket.bytes_received = 2041;
+	for (TcpState state : {TcpState::close_wait, TcpState::last_ack, TcpState::closing}) {
+		socket.state = state;
+		CHECK(received_payload(socket) == 2040);
+	}
+	for (TcpState state : {TcpState::established, TcpState::fin_wait1, TcpState::fin_wait2}) {
+		socket.state = state;
+		CHECK(received_payload(socket) == 2041);
+	}
+	socket.state = TcpState::close_wait;
+	socket.bytes_received = 0;
+	CHECK(received_payload(socket) == 0);
+}
+
 TEST_CASE("the side that opened: a SYN counted, or none")
 {
 	CHECK(open_side(idle_socket(1000, true)) == Role::client);

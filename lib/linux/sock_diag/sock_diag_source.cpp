@@ -177,7 +177,7 @@ CompleteWalks SockDiagSource::collect(ReadingSink &sink)
 					record.state = socket.state;
 					record.role = role_of(socket, listeners, roles);
 					record.bytes_sent = acknowledged_payload(socket, record.role);
-					record.bytes_received = socket.bytes_received;
+					record.bytes_received = received_payload(socket);
 					record.packets_sent = socket.segs_out;
 					record.packets_received = socket.segs_in;
 					record.srtt_us = socket.srtt_us;

@@ -31,6 +31,13 @@ std::uint64_t acknowledged_payload(const DiagSocket &socket, Role role)
 	return payload;
 }
 
+std::uint64_t received_payload(const DiagSocket &socket)
+{
+	bool peer_finished = socket.state == TcpState::close_wait || socket.state == TcpState::last_ack ||
+			     socket.state == TcpState::closing;
+	return peer_finished && socket.bytes_received ? socket.bytes_received - 1 : socket.bytes_received;
+}
+
 std::optional<Role> open_side(const DiagSocket &socket)
 {
 	if (socket.unacked != 0 || socket.state == TcpState::syn_sent || socket.state == TcpState::syn_recv)

@@ -16,6 +16,10 @@ namespace tcptop::linux_impl {
 /// that \p role says this side sent.
 std::uint64_t acknowledged_payload(const DiagSocket &socket, Role role);
 
+/// The payload received in order: tcp_info counts the peer's FIN too,
+/// once it came (the states after it).
+std::uint64_t received_payload(const DiagSocket &socket);
+
 /// Which side opened the connection, as tcp_info's counters tell once
 /// nothing is in flight; no value until then.
 std::optional<Role> open_side(const DiagSocket &socket);
