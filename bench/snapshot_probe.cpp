@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 // snapshot-probe: what each snapshot costs the process that embeds libtcptop, and whether closes add up.
 //
-// Usage: snapshot-probe [--interval SECONDS] [--tcp] [--max-connections N]
+// Usage: snapshot-probe [--interval SECONDS] [--tcp] [--max-connections N] [--collector ebpf|sock_diag]
 //                       [--verify-port PORT --bytes N]
 //
-// Runs the eBPF collector until SIGINT or SIGTERM. For each snapshot it
+// Runs the chosen collector (eBPF by default) until SIGINT or SIGTERM. For each snapshot it
 // prints one JSON line on stdout: connections in it, the collector's own
 // stats, the collector thread's CPU time since the previous snapshot (from
 // /proc/self/task/TID/schedstat, in ns), the wall time from the interval's
@@ -34,8 +34,11 @@
 
 namespace {
 
+enum class CollectorKind { ebpf, sock_diag };
+
 struct Settings {
 	tcptop::Options options;
+	CollectorKind collector = CollectorKind::ebpf;
 	std::uint16_t verify_port = 0;
 	std::uint64_t bytes = 0;
 };
@@ -102,7 +105,7 @@ int usage(const std::string &message)
 {
 	std::fprintf(stderr,
 		     "snapshot-probe: %s\nusage: snapshot-probe [--interval SECONDS] [--tcp] "
-		     "[--max-connections N] [--verify-port PORT --bytes N]\n",
+		     "[--max-connections N] [--collector ebpf|sock_diag] [--verify-port PORT --bytes N]\n",
 		     message.c_str());
 	return 2;
 }
@@ -148,6 +151,11 @@ int main(int argc, char **argv)
 					     "' is not from 1 to 4194304");
 			settings.options.max_connections = number;
 			++i;
+		} else if (arg == "--collector") {
+			if (value != "ebpf" && value != "sock_diag")
+				return usage("--collector: '" + std::string(value) + "' is not ebpf or sock_diag");
+			settings.collector = value == "sock_diag" ? CollectorKind::sock_diag : CollectorKind::ebpf;
+			++i;
 		} else if (arg == "--verify-port") {
 			if (!parse_uint(value, 65535, number) || number == 0)
 				return usage("--verify-port: '" + std::string(value) + "' is not a port");
@@ -166,7 +174,9 @@ int main(int argc, char **argv)
 	boost::asio::io_context io;
 	std::unique_ptr<tcptop::NetworkCollector> collector;
 	try {
-		collector = tcptop::make_ebpf_collector(settings.options);
+		collector = settings.collector == CollectorKind::sock_diag
+				    ? tcptop::make_sock_diag_collector(settings.options)
+				    : tcptop::make_ebpf_collector(settings.options);
 	} catch (const tcptop::Error &error) {
 		std::fprintf(stderr, "snapshot-probe: %s\n", error.what());
 		return 2;

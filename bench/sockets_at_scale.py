@@ -41,9 +41,10 @@ def log(message):
 class Probe:
     """snapshot-probe in the background; its JSON lines arrive on a queue."""
 
-    def __init__(self, path, interval, max_connections):
+    def __init__(self, path, interval, max_connections, collector="ebpf"):
         self.process = subprocess.Popen([path, "--tcp", "--interval", str(interval),
-                                         "--max-connections", str(max_connections)],
+                                         "--max-connections", str(max_connections),
+                                         "--collector", collector],
                                         stdout=subprocess.PIPE, text=True)
         self.lines = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
@@ -58,6 +59,19 @@ class Probe:
         if snapshot is None:
             sys.exit(f"sockets_at_scale.py: snapshot-probe exited ({self.process.wait()})")
         return snapshot
+
+    def learn(self, wanted, limit=30):
+        """Snapshots until WANTED sockets are tracked, at least three: the
+        first of them pay for the owner walk (BPF iterator or /proc scan)."""
+        learning = []
+        while True:
+            snapshot = self.next_snapshot()
+            learning.append(snapshot)
+            if snapshot["tracked"] >= wanted and len(learning) >= 3:
+                return learning
+            if len(learning) > limit:
+                sys.exit(f"{os.path.basename(sys.argv[0])}: {snapshot['tracked']} sockets "
+                         f"tracked after {len(learning)} snapshots, {wanted} expected")
 
     def stop(self):
         self.process.terminate()
@@ -136,19 +150,8 @@ def main():
         log(f"{arguments.connections} connections open in {len(holders.pids)} processes "
             f"in {time.perf_counter() - started:.1f} s")
 
-        # Snapshots until every new socket is tracked with its owner; the
-        # first of them pay for the owner walk.
-        wanted = baseline["tracked"] + 2 * arguments.connections
-        learning = []
-        while True:
-            snapshot = probe.next_snapshot()
-            learning.append(snapshot)
-            if snapshot["tracked"] >= wanted and len(learning) >= 3:
-                break
-            if len(learning) > 30:
-                sys.exit(f"sockets_at_scale.py: {snapshot['tracked']} sockets tracked after "
-                         f"{len(learning)} snapshots, {wanted} expected")
-        log(f"{len(learning)} snapshots to learn them; now {snapshot['tracked']} tracked")
+        learning = probe.learn(baseline["tracked"] + 2 * arguments.connections)
+        log(f"{len(learning)} snapshots to learn them; now {learning[-1]['tracked']} tracked")
 
         steady, ss_runs = [], []
         for index in range(arguments.intervals):

@@ -21,6 +21,7 @@
 #include "core/pull_channel.h"
 #include "core/source_collector.h"
 #include "linux/ebpf/collector_factory.h"
+#include "linux/sock_diag/collector_factory.h"
 
 using tcptop::PullChannel;
 using tcptop::SourceCollector;
@@ -184,12 +185,20 @@ int tcptop_collector_create(const struct tcptop_options *opts, struct tcptop_col
 	return guarded([&] {
 		tcptop::Options options;
 		tcptop::EbpfOptions ebpf;
-		if (int err = tcptop::capi::convert_options(*opts, options, ebpf))
+		std::uint32_t kind = TCPTOP_COLLECTOR_EBPF;
+		if (int err = tcptop::capi::convert_options(*opts, options, ebpf, kind))
 			return err;
 		std::error_code code;
 		tcptop::Diagnostics diagnostics;
+		/* One struct for both collectors: a bad field is an error whichever reads it. */
+		if (kind == TCPTOP_COLLECTOR_SOCK_DIAG)
+			code = tcptop::linux_impl::check_ebpf_options(ebpf, diagnostics);
+		if (code)
+			return fail(tcptop::capi::to_errno(code), diagnostics.message);
 		std::unique_ptr<SourceCollector> collector =
-			tcptop::linux_impl::make_ebpf_source_collector(options, ebpf, code, diagnostics);
+			kind == TCPTOP_COLLECTOR_SOCK_DIAG
+				? tcptop::linux_impl::make_sock_diag_source_collector(options, code, diagnostics)
+				: tcptop::linux_impl::make_ebpf_source_collector(options, ebpf, code, diagnostics);
 		if (!collector)
 			return fail(tcptop::capi::to_errno(code), diagnostics.message);
 		auto made = std::make_unique<tcptop_collector>(std::move(collector));

@@ -44,7 +44,8 @@ int bad_size(const tcptop_options &in, const char *why)
 
 } // namespace
 
-int convert_options(const tcptop_options &in, Options &out, EbpfOptions &ebpf) noexcept
+int convert_options(const tcptop_options &in, Options &out, EbpfOptions &ebpf,
+		    std::uint32_t &collector) noexcept
 try {
 	if (in.size < first_options_size)
 		return bad_size(in, "is smaller than any version of the struct");
@@ -64,6 +65,8 @@ try {
 		return fail(-EINVAL, "invalid option families: unknown bits (use TCPTOP_FAMILY_IPV4, TCPTOP_FAMILY_IPV6)");
 	if (known.hook_kinds & ~TCPTOP_HOOK_ALL)
 		return fail(-EINVAL, "invalid option hook_kinds: unknown bits (use TCPTOP_HOOK_CGROUP, TCPTOP_HOOK_FENTRY)");
+	if (known.collector != TCPTOP_COLLECTOR_EBPF && known.collector != TCPTOP_COLLECTOR_SOCK_DIAG)
+		return fail(-EINVAL, "invalid option collector: unknown value (use TCPTOP_COLLECTOR_EBPF, TCPTOP_COLLECTOR_SOCK_DIAG)");
 
 	out.interval = std::chrono::milliseconds(known.interval_ms);
 	out.pid = known.pid;
@@ -77,6 +80,7 @@ try {
 	ebpf.hook_kinds.fentry = known.hook_kinds & TCPTOP_HOOK_FENTRY;
 	ebpf.max_udp_flows = known.max_udp_flows;
 	ebpf.event_buffer_bytes = known.event_buffer_bytes;
+	collector = known.collector;
 	return 0;
 } catch (const std::bad_alloc &) {
 	return fail(-ENOMEM, "out of memory");
@@ -107,4 +111,5 @@ void tcptop_options_init(struct tcptop_options *opts)
 			   (ebpf_defaults.hook_kinds.fentry ? TCPTOP_HOOK_FENTRY : 0);
 	opts->max_udp_flows = static_cast<uint32_t>(ebpf_defaults.max_udp_flows);
 	opts->event_buffer_bytes = static_cast<uint32_t>(ebpf_defaults.event_buffer_bytes);
+	opts->collector = TCPTOP_COLLECTOR_EBPF;
 }

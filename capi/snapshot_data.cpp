@@ -12,7 +12,8 @@ namespace tcptop::capi {
  * were built against: fields may be appended, never moved. */
 static_assert(sizeof(tcptop_connection) == 168 && offsetof(tcptop_connection, comm) == 48 &&
 	      offsetof(tcptop_connection, socket_cookie) == 160);
-static_assert(sizeof(tcptop_stats) == 72 && offsetof(tcptop_stats, snapshots_coalesced) == 32);
+static_assert(sizeof(tcptop_stats) == 80 && offsetof(tcptop_stats, snapshots_coalesced) == 32 &&
+	      offsetof(tcptop_stats, connections_unseen) == 72);
 
 namespace {
 
@@ -95,6 +96,7 @@ std::unique_ptr<tcptop_snapshot> make_c_snapshot(const Snapshot &snapshot)
 	c->stats.udp_datagrams_unparsed = snapshot.stats.udp_datagrams_unparsed;
 	c->stats.collection_ns = snapshot.stats.collection_ns;
 	c->stats.program_runs_missed = snapshot.stats.program_runs_missed;
+	c->stats.connections_unseen = snapshot.stats.connections_unseen;
 	c->connections.reserve(snapshot.connections.size());
 	for (const ConnectionRecord &record : snapshot.connections)
 		c->connections.push_back(to_c(record));

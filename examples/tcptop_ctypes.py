@@ -32,6 +32,7 @@ class Options(ctypes.Structure):
         ("hook_kinds", ctypes.c_uint32),
         ("max_udp_flows", ctypes.c_uint32),
         ("event_buffer_bytes", ctypes.c_uint32),
+        ("collector", ctypes.c_uint32),
     ]
 
 
@@ -75,6 +76,7 @@ class Stats(ctypes.Structure):
         ("udp_datagrams_unparsed", ctypes.c_uint64),
         ("collection_ns", ctypes.c_uint64),
         ("program_runs_missed", ctypes.c_uint64),
+        ("connections_unseen", ctypes.c_uint64),
     ]
 
 

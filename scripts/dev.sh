@@ -219,10 +219,12 @@ bench)
     sockets=("$root/bench/sockets_at_scale.py" --probe "$build/bench/snapshot-probe")
     churn=("$root/bench/churn.py" --probe "$build/bench/snapshot-probe" --churn "$build/bench/tcp-churn")
     soak=("$root/bench/soak.sh")
+    collectors=("$root/bench/collectors.py" --probe "$build/bench/snapshot-probe")
     case "${1:-all}" in
     overhead) shift; exec "${overhead[@]}" "$@" ;;
     sockets) shift; exec "${sockets[@]}" "$@" ;;
     churn) shift; exec "${churn[@]}" "$@" ;;
+    collectors) shift; exec "${collectors[@]}" "$@" ;;
     # Ten minutes: run on its own, not with the others.
     soak) shift; TCP_CHURN=$build/bench/tcp-churn exec "${soak[@]}" "$@" ;;
     all)
@@ -236,13 +238,13 @@ bench)
         exit "$status"
         ;;
     *)
-        echo "dev.sh: bench: unknown benchmark '$1' (overhead, sockets, churn, soak)" >&2
+        echo "dev.sh: bench: unknown benchmark '$1' (overhead, sockets, churn, collectors, soak)" >&2
         exit 2
         ;;
     esac
     ;;
 *)
-    echo "usage: scripts/dev.sh monitor [TCPTOP OPTIONS...] | test | bench [overhead|sockets|churn [ARGS...]]" >&2
+    echo "usage: scripts/dev.sh monitor [TCPTOP OPTIONS...] | test | bench [overhead|sockets|churn|collectors|soak [ARGS...]]" >&2
     exit 2
     ;;
 esac

@@ -57,6 +57,7 @@ void FlowMetrics::add(const Snapshot &snapshot, const cli::WorkloadOf &workload_
 	totals_.udp_datagrams_untracked += stats.udp_datagrams_untracked;
 	totals_.udp_datagrams_unparsed += stats.udp_datagrams_unparsed;
 	totals_.program_runs_missed += stats.program_runs_missed;
+	totals_.connections_unseen += stats.connections_unseen;
 	totals_.connections_evicted += stats.connections_evicted;
 	totals_.snapshots_coalesced += stats.snapshots_coalesced;
 	totals_.connections_tracked = stats.connections_tracked;
@@ -142,6 +143,9 @@ std::vector<MetricFamily> FlowMetrics::Collect() const
 		{"tcptop_program_runs_missed_total",
 		 "Runs of the collector's kernel programs the kernel skipped (no nesting).",
 		 MetricType::Counter, static_cast<double>(totals_.program_runs_missed)},
+		{"tcptop_connections_unseen_total",
+		 "TCP connections opened and closed between two sock_diag dumps, never seen.",
+		 MetricType::Counter, static_cast<double>(totals_.connections_unseen)},
 		{"tcptop_connections_tracked", "Connections the collector held at the last snapshot.",
 		 MetricType::Gauge, static_cast<double>(totals_.connections_tracked)},
 		{"tcptop_collection_seconds", "Time the collector took to make the last snapshot.",

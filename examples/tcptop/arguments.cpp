@@ -22,6 +22,7 @@ enum LongOnly : int {
 	option_features,
 	option_programs,
 	option_hooks,
+	option_collector,
 };
 
 constexpr char short_options[] = ":i:n:p:s:r:46hV";
@@ -40,6 +41,7 @@ constexpr option long_options[] = {
 	{"features", no_argument, nullptr, option_features},
 	{"programs", no_argument, nullptr, option_programs},
 	{"hooks", required_argument, nullptr, option_hooks},
+	{"collector", required_argument, nullptr, option_collector},
 	{"help", no_argument, nullptr, 'h'},
 	{"version", no_argument, nullptr, 'V'},
 	{nullptr, 0, nullptr, 0},
@@ -102,6 +104,14 @@ std::string apply(Arguments &arguments, int code, std::string_view value)
 			return name + ": " + quoted(value) +
 			       " is not a list of hook kinds (cgroup, fentry), each at most once";
 		return {};
+	case option_collector:
+		if (value == "ebpf")
+			arguments.collector_kind = CollectorKind::ebpf;
+		else if (value == "sock_diag")
+			arguments.collector_kind = CollectorKind::sock_diag;
+		else
+			return name + ": " + quoted(value) + " is not ebpf or sock_diag";
+		return {};
 	case 'r':
 		if (!parse_integer(value, 1, std::numeric_limits<std::uint32_t>::max(), number))
 			return name + ": " + quoted(value) + " is not a whole number from 1";
@@ -129,6 +139,7 @@ ParsedArguments parse_arguments(int argc, char *argv[])
 	Arguments &arguments = parsed.arguments;
 	bool protocol_chosen = false;
 	bool family_chosen = false;
+	bool hooks_chosen = false;
 
 	/* Messages are ours (one line naming the argument), not getopt's. */
 	opterr = 0;
@@ -183,6 +194,7 @@ ParsedArguments parse_arguments(int argc, char *argv[])
 			arguments.version = true;
 			break;
 		default:
+			hooks_chosen = hooks_chosen || code == option_hooks;
 			error = apply(arguments, code, optarg);
 			break;
 		}
@@ -193,6 +205,11 @@ ParsedArguments parse_arguments(int argc, char *argv[])
 	}
 	if (optind < argc)
 		parsed.error = "unexpected argument " + quoted(argv[optind]);
+	/* Options of the eBPF collector would silently do nothing otherwise. */
+	else if (arguments.collector_kind == CollectorKind::sock_diag && hooks_chosen)
+		parsed.error = "--hooks chooses the eBPF collector's hooks: not with --collector sock_diag";
+	else if (arguments.collector_kind == CollectorKind::sock_diag && arguments.programs)
+		parsed.error = "--programs checks the eBPF collector's programs: not with --collector sock_diag";
 	return parsed;
 }
 
@@ -224,12 +241,17 @@ Options:
       --json              JSON Lines: one object per snapshot, see below
       --features          show what this kernel lets tcptop see, and through
                           which hooks, then exit (with --json: one JSON object)
-      --programs          load each of tcptop's kernel programs on its own and
-                          show which this kernel accepts, or why it refuses
-                          one, then exit (with --json: one JSON object)
-      --hooks KINDS       hook kinds allowed where there is a choice (UDP), comma
-                          separated: cgroup (the first choice), fentry (the
-                          fallback); default cgroup,fentry
+      --programs          load each of the eBPF collector's programs on its
+                          own and show which this kernel accepts, or why it
+                          refuses one, then exit (with --json: one JSON object)
+      --hooks KINDS       hook kinds the eBPF collector may use where there is a
+                          choice (UDP), comma separated: cgroup (the first
+                          choice), fentry (the fallback); default cgroup,fentry
+      --collector NAME    ebpf (the default: every connection, UDP counts;
+                          needs BPF privileges) or sock_diag (no BPF, no
+                          capability: TCP totals and UDP endpoints dumped
+                          each interval, missing what opens and closes
+                          between two)
   -h, --help              show this help and exit
   -V, --version           show the version and exit
 
@@ -249,12 +271,15 @@ srtt_us, retransmits, start_time_ns, closed, close_time_ns, socket_cookie, and
 workload: cgroup_path, container_id, container_runtime, systemd_unit) and
 stats (events, events_dropped, connections_tracked, connections_evicted,
 snapshots_coalesced, udp_datagrams_untracked, udp_datagrams_unparsed,
-collection_ns, program_runs_missed). Output is ASCII: non-ASCII characters are \u escapes and
-bytes that are not valid UTF-8 become \ufffd. --sort and --rows apply too.
+collection_ns, program_runs_missed, connections_unseen). Output is ASCII:
+non-ASCII characters are \u escapes and bytes that are not valid UTF-8
+become \ufffd. --sort and --rows apply too.
 
 Privileges: root, or the capabilities CAP_BPF and CAP_PERFMON, plus
 CAP_NET_ADMIN unless --tcp or --hooks fentry is given (UDP is counted by
-cgroup hooks by default).
+cgroup hooks by default). --collector sock_diag needs none: without
+CAP_SYS_PTRACE it learns the owners of this user's processes' sockets only,
+and without CAP_SYS_ADMIN it sees only its own network namespace.
 
 Exit status: 0 when the count is reached or on q, SIGINT or SIGTERM; 1 on a
 failure (the message says why); 2 on a bad argument; 77 when privileges are

@@ -20,12 +20,19 @@ enum class OutputMode {
 	json,
 };
 
+/// Which NetworkCollector reads the kernel (--collector).
+enum class CollectorKind {
+	ebpf,      ///< make_ebpf_collector(): everything, needs BPF privileges
+	sock_diag, ///< make_sock_diag_collector(): no BPF, no capability
+};
+
 struct Arguments {
 	/// Interval and filters, passed to the collector as they are: the
 	/// library checks their ranges.
 	Options collector;
 	/// The eBPF collector's own settings (--hooks).
 	EbpfOptions ebpf;
+	CollectorKind collector_kind = CollectorKind::ebpf;
 	/// Snapshots to show before exiting; 0 to run until stopped.
 	std::uint64_t count = 0;
 	SortKey sort = SortKey::rate;

@@ -184,6 +184,7 @@ std::string snapshot_json(const Snapshot &snapshot,
 		stats.integer("udp_datagrams_unparsed", snapshot.stats.udp_datagrams_unparsed);
 		stats.integer("collection_ns", snapshot.stats.collection_ns);
 		stats.integer("program_runs_missed", snapshot.stats.program_runs_missed);
+		stats.integer("connections_unseen", snapshot.stats.connections_unseen);
 	}
 	return out;
 }

@@ -55,7 +55,9 @@ int run(const Arguments &arguments)
 	std::error_code code;
 	Diagnostics diagnostics;
 	std::unique_ptr<NetworkCollector> collector =
-		make_ebpf_collector(arguments.collector, arguments.ebpf, code, diagnostics);
+		arguments.collector_kind == CollectorKind::sock_diag
+			? make_sock_diag_collector(arguments.collector, code, diagnostics)
+			: make_ebpf_collector(arguments.collector, arguments.ebpf, code, diagnostics);
 	if (!collector)
 		return report_failure("tcptop", code, diagnostics);
 

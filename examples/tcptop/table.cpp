@@ -154,6 +154,8 @@ std::string summary_line(const Snapshot &snapshot, SortKey key)
 		line += "  UDP datagrams uncounted " + std::to_string(uncounted);
 	if (snapshot.stats.program_runs_missed)
 		line += "  kernel runs missed " + std::to_string(snapshot.stats.program_runs_missed);
+	if (snapshot.stats.connections_unseen)
+		line += "  unseen " + std::to_string(snapshot.stats.connections_unseen);
 	line += "  sort: " + std::string(to_string(key));
 	return line;
 }

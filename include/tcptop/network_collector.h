@@ -68,7 +68,8 @@ public:
 	 * The kernel is probed at start(), and for each feature the preferred
 	 * means that the kernel offers are used, with fallbacks. A feature the
 	 * kernel cannot provide is unavailable (its data is absent from the
-	 * snapshots, never reported as 0) while the others run; start() fails
+	 * snapshots, never reported as 0, but for the sock_diag collector's
+	 * UDP records, whose counts are 0) while the others run; start() fails
 	 * when nothing that was asked for can be had. Privileges are not
 	 * worked around: a capability that a chosen means needs is required,
 	 * or start() fails naming it.

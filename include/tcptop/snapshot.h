@@ -28,6 +28,11 @@ struct CollectorStats {
 	/// programs do not nest): each may be a close whose final totals are
 	/// missing, or an owner not learned.
 	std::uint64_t program_runs_missed = 0;
+	/// TCP connections the kernel opened (its TcpActiveOpens and
+	/// TcpPassiveOpens, in the namespaces read) that no walk saw because
+	/// they opened and closed between two: the sock_diag collector's
+	/// blind spot. Always 0 for the eBPF collector, which sees each opening.
+	std::uint64_t connections_unseen = 0;
 	/// Connections held by the collector when the snapshot was made.
 	std::uint64_t connections_tracked = 0;
 	/// Connections not tracked because max_connections was reached.

@@ -12,9 +12,10 @@
  *   -EINVAL      a bad argument: a NULL pointer, an option out of range, an
  *                unknown bit in a bit set, an options struct of a size this
  *                library cannot read
- *   -EPERM       missing privilege (root, or CAP_BPF + CAP_PERFMON, plus
- *                CAP_NET_ADMIN when UDP is watched)
- *   -EOPNOTSUPP  the kernel lacks what is needed (BTF, a program type, a hook)
+ *   -EPERM       missing privilege (the eBPF collector: root, or CAP_BPF +
+ *                CAP_PERFMON, plus CAP_NET_ADMIN when UDP is watched)
+ *   -EOPNOTSUPP  the kernel lacks what is needed (BTF, a program type, a hook;
+ *                for TCPTOP_COLLECTOR_SOCK_DIAG, inet_diag)
  *   -ENOEXEC     the kernel refused to load a BPF program or map
  *   -EALREADY    start on a collector that is already running
  *   -EBUSY       next_snapshot on a collector that is not polling (never
@@ -97,6 +98,12 @@ extern "C" {
 #define TCPTOP_HOOK_ALL (TCPTOP_HOOK_CGROUP | TCPTOP_HOOK_FENTRY)
 /**@}*/
 
+/** \name Collectors: values of tcptop_options.collector */
+/**@{*/
+#define TCPTOP_COLLECTOR_EBPF 0u      /**< eBPF programs: everything, needs BPF privileges */
+#define TCPTOP_COLLECTOR_SOCK_DIAG 1u /**< sock_diag dumps: no BPF, no capability, TCP totals and UDP endpoints */
+/**@}*/
+
 /** \name Roles: values of tcptop_connection.role */
 /**@{*/
 #define TCPTOP_ROLE_UNKNOWN 0u /**< opened before the collector started, or a UDP flow */
@@ -142,24 +149,31 @@ struct tcptop_options {
 	uint32_t max_connections;
 	/** Only connections with this local or remote port; 0 (default) for all. */
 	uint16_t port;
-	/** TCPTOP_HOOK_* bits: the hook kinds allowed where there is a choice.
-	 *  Default TCPTOP_HOOK_ALL. With none that works, UDP is unavailable
+	/** TCPTOP_HOOK_* bits: the hook kinds the eBPF collector may use where
+	 *  there is a choice. Default TCPTOP_HOOK_ALL. With none that works, UDP is unavailable
 	 *  (see tcptop_collector_feature()). A caller whose struct ends before
 	 *  this field (size 28) gets the default. */
 	uint32_t hook_kinds;
-	/** Room in the kernel's table of UDP flows beyond each socket's first
-	 *  (a server's clients): 0 to 4,194,304, 0 (default) for max_connections.
+	/** Room in the eBPF collector's kernel table of UDP flows beyond each
+	 *  socket's first (a server's clients), checked whichever collector: 0 to 4,194,304, 0 (default) for max_connections.
 	 *  Datagrams of flows that find it full are counted in
 	 *  tcptop_stats.udp_datagrams_untracked. A caller whose struct ends
 	 *  before this field (size 32) gets the default. */
 	uint32_t max_udp_flows;
-	/** Size in bytes of the ring buffer that carries closes, UDP socket
-	 *  releases and owners learned from the kernel: 0 (default) for 4 MiB,
+	/** Size in bytes of the eBPF collector's ring buffer that carries
+	 *  closes, UDP socket releases and owners learned from the kernel,
+	 *  checked whichever collector: 0 (default) for 4 MiB,
 	 *  else a power of two from the page size (4096) to 1 GiB. Events that
 	 *  find it full are lost and counted in tcptop_stats.events_dropped. A
 	 *  caller whose struct ends before this field (size 36) gets the
 	 *  default. */
 	uint32_t event_buffer_bytes;
+	/** TCPTOP_COLLECTOR_*: which collector reads the kernel. Default
+	 *  TCPTOP_COLLECTOR_EBPF; TCPTOP_COLLECTOR_SOCK_DIAG needs no BPF and
+	 *  no capability but misses connections that open and close between
+	 *  two intervals (README: "Two collectors"). A caller whose struct
+	 *  ends before this field (size 40) gets the default. */
+	uint32_t collector;
 };
 
 /**
@@ -212,6 +226,8 @@ struct tcptop_stats {
 	uint64_t program_runs_missed; /**< runs of the kernel programs skipped because the same
 					   program was running on that CPU: a close or an owner
 					   may be missing */
+	uint64_t connections_unseen;  /**< TCP connections opened and closed between two dumps
+					   of the sock_diag collector, never seen (0 with eBPF) */
 };
 
 /**
@@ -220,7 +236,8 @@ struct tcptop_stats {
  *
  * The kernel is probed at start, and each feature uses the preferred hooks
  * the kernel offers, or a fallback. The data of an unavailable feature is
- * absent from the snapshots, never reported as 0. The strings are never
+ * absent from the snapshots, never reported as 0 (but for the sock_diag
+ * collector's UDP records, whose counts are 0). The strings are never
  * NULL and belong to the collector (see tcptop_collector_feature()).
  */
 struct tcptop_feature {

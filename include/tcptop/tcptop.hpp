@@ -10,5 +10,6 @@
 #include <tcptop/network_collector.h>
 #include <tcptop/options.h>
 #include <tcptop/snapshot.h>
+#include <tcptop/sock_diag_collector.h>
 #include <tcptop/version.h>
 #include <tcptop/workload.h>

@@ -105,6 +105,7 @@ void CollectionLoop::offer_snapshot(std::uint64_t tick_started_ns)
 	snapshot->stats.udp_datagrams_unparsed =
 		counters.udp_datagrams_unparsed - last.udp_datagrams_unparsed;
 	snapshot->stats.program_runs_missed = counters.program_runs_missed - last.program_runs_missed;
+	snapshot->stats.connections_unseen = counters.connections_unseen - last.connections_unseen;
 	snapshot->stats.snapshots_coalesced = coalesced_since_commit_;
 	if (!channel_->offer(snapshot)) {
 		/* The consumer is behind: keep everything for the next snapshot. */

@@ -45,6 +45,7 @@ struct SourceCounters {
 	std::uint64_t udp_datagrams_untracked = 0;
 	std::uint64_t udp_datagrams_unparsed = 0;
 	std::uint64_t program_runs_missed = 0;
+	std::uint64_t connections_unseen = 0;
 };
 
 /**

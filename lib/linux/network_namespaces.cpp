@@ -76,11 +76,17 @@ void NetworkNamespaces::for_each(const std::function<void()> &visit)
 	visit();
 	if (home_fd_ < 0)
 		return;
+	/* Back home even when visit() throws: a thread left elsewhere would
+	 * put every later socket in the wrong namespace. */
+	struct ReturnHome {
+		int fd;
+		~ReturnHome() { setns(fd, CLONE_NEWNET); }
+	};
 	for (const auto &[inode, fd] : others_) {
 		if (setns(fd, CLONE_NEWNET) != 0)
 			continue; /* no CAP_SYS_ADMIN there: our own namespace only */
+		ReturnHome home{home_fd_};
 		visit();
-		setns(home_fd_, CLONE_NEWNET);
 	}
 }
 

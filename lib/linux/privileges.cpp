@@ -56,12 +56,21 @@ std::error_code check_privileges(bool cgroup_hooks, Diagnostics &diagnostics)
 			      " (run as root, or grant CAP_BPF and CAP_PERFMON";
 	diagnostics.message += cgroup_hooks ? ", plus CAP_NET_ADMIN for the UDP cgroup hooks)"
 					    : ")";
+	/* Where BPF is not to be had at all, the other collector still works. */
+	diagnostics.message += "; the sock_diag collector needs none (TCP totals, UDP endpoints: "
+			       "tcptop --collector sock_diag, make_sock_diag_collector(), "
+			       "TCPTOP_COLLECTOR_SOCK_DIAG)";
 	return Errc::missing_privilege;
 }
 
 bool can_enter_other_namespaces()
 {
 	return effective_capabilities().has(CAP_SYS_ADMIN);
+}
+
+bool can_read_every_process()
+{
+	return effective_capabilities().has(CAP_SYS_PTRACE);
 }
 
 } // namespace tcptop::linux_impl

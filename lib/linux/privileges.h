@@ -17,4 +17,8 @@ std::error_code check_privileges(bool cgroup_hooks, Diagnostics &diagnostics);
 /// Whether setns() into other network namespaces is allowed (CAP_SYS_ADMIN).
 bool can_enter_other_namespaces();
 
+/// Whether every process's /proc/PID/fd may be read, not only this
+/// user's own (CAP_SYS_PTRACE).
+bool can_read_every_process();
+
 } // namespace tcptop::linux_impl

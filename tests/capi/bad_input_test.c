@@ -182,6 +182,9 @@ static const struct option_case option_cases[] = {
 	OPTION_CASE(event_buffer_bytes, "event_buffer_bytes", 0x80000000u, 0),
 	OPTION_CASE(event_buffer_bytes, "event_buffer_bytes", 4096, 1),
 	OPTION_CASE(event_buffer_bytes, "event_buffer_bytes", 1u << 30, 1),
+	OPTION_CASE(collector, "collector", 2, 0),
+	OPTION_CASE(collector, "collector", 0xffffffffu, 0),
+	OPTION_CASE(collector, "collector", TCPTOP_COLLECTOR_SOCK_DIAG, 1),
 };
 
 static void check_options(void)
@@ -193,6 +196,7 @@ static void check_options(void)
 	} newer;
 	struct tcptop_options opts;
 	struct tcptop_collector *c = NULL;
+	uint32_t collector;
 	size_t i;
 
 	tcptop_options_init(NULL);
@@ -207,6 +211,7 @@ static void check_options(void)
 	CHECK_INT(opts.hook_kinds, TCPTOP_HOOK_CGROUP | TCPTOP_HOOK_FENTRY);
 	CHECK_INT(opts.max_udp_flows, 0);
 	CHECK_INT(opts.event_buffer_bytes, 0);
+	CHECK_INT(opts.collector, TCPTOP_COLLECTOR_EBPF);
 
 	CHECK_INT(tcptop_collector_create(NULL, &c), -EINVAL);
 	CHECK_MESSAGE("opts");
@@ -217,13 +222,14 @@ static void check_options(void)
 	check_create_rejects(&opts, "size");
 	/* The first struct had 28 bytes: less is no version of it; 28 is, and
 	 * leaves the fields added since (hook_kinds, max_udp_flows,
-	 * event_buffer_bytes) at their defaults. */
+	 * event_buffer_bytes, collector) at their defaults. */
 	opts.size = 27;
 	check_create_rejects(&opts, "size");
 	opts.size = 28;
 	opts.hook_kinds = 0x80u; /* beyond the caller's struct: never read */
 	opts.max_udp_flows = 0xffffffffu;
 	opts.event_buffer_bytes = 3;
+	opts.collector = 7;
 	check_create_accepts(&opts);
 	tcptop_options_init(&opts);
 	opts.size = 1u << 20;
@@ -236,14 +242,18 @@ static void check_options(void)
 	newer.bytes[sizeof(newer) - 1] = 1;
 	check_create_rejects(&newer.opts, "newer");
 
-	for (i = 0; i < sizeof(option_cases) / sizeof(option_cases[0]); ++i) {
-		const struct option_case *test = &option_cases[i];
-		tcptop_options_init(&opts);
-		memcpy((char *)&opts + test->offset, &test->value, sizeof(test->value));
-		if (test->valid)
-			check_create_accepts(&opts);
-		else
-			check_create_rejects(&opts, test->name);
+	/* Every field is checked whichever collector is chosen: one struct. */
+	for (collector = TCPTOP_COLLECTOR_EBPF; collector <= TCPTOP_COLLECTOR_SOCK_DIAG; ++collector) {
+		for (i = 0; i < sizeof(option_cases) / sizeof(option_cases[0]); ++i) {
+			const struct option_case *test = &option_cases[i];
+			tcptop_options_init(&opts);
+			opts.collector = collector;
+			memcpy((char *)&opts + test->offset, &test->value, sizeof(test->value));
+			if (test->valid)
+				check_create_accepts(&opts);
+			else
+				check_create_rejects(&opts, test->name);
+		}
 	}
 }
 

@@ -43,8 +43,8 @@ def check_error(expected_errno, word, call):
 def check_layouts():
     # The sizes capi/snapshot_data.cpp pins for the C structs.
     check(ctypes.sizeof(tcptop_ctypes.Connection) == 168, "struct tcptop_connection is 168 bytes")
-    check(ctypes.sizeof(tcptop_ctypes.Stats) == 72, "struct tcptop_stats is 72 bytes")
-    check(ctypes.sizeof(tcptop_ctypes.Options) == 40, "struct tcptop_options is 40 bytes")
+    check(ctypes.sizeof(tcptop_ctypes.Stats) == 80, "struct tcptop_stats is 80 bytes")
+    check(ctypes.sizeof(tcptop_ctypes.Options) == 44, "struct tcptop_options is 44 bytes")
     check(ctypes.sizeof(tcptop_ctypes.Feature) == 8 + 3 * ctypes.sizeof(ctypes.c_char_p),
           "struct tcptop_feature is two uint32_t and three pointers")
 

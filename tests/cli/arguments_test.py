@@ -47,6 +47,11 @@ BAD = [
     (["--hooks", ""], "--hooks"),
     (["--hooks", "cgroup,cgroup"], "--hooks"),
     (["--hooks", "cgroup,"], "--hooks"),
+    (["--collector", "bpf"], "--collector"),
+    (["--collector", "EBPF"], "--collector"),
+    (["--collector", "sock_diag", "--hooks", "cgroup"], "--hooks"),
+    (["--hooks", "fentry", "--collector=sock_diag"], "--hooks"),
+    (["--programs", "--collector", "sock_diag"], "--programs"),
 ]
 
 
@@ -54,7 +59,7 @@ BAD = [
 # blank, negative, a garbage suffix, beyond 64 bits, beyond a double,
 # infinities and NaN, a terminal escape, and 100,000 characters.
 VALUE_OPTIONS = ["--interval", "-i", "--count", "-n", "--pid", "-p", "--port", "--sort", "-s",
-                 "--rows", "-r", "--hooks"]
+                 "--rows", "-r", "--hooks", "--collector"]
 LONG_NAMES = {"-i": "--interval", "-n": "--count", "-p": "--pid", "-s": "--sort", "-r": "--rows"}
 BAD_VALUES = ["", " ", "-1", "1x", "99999999999999999999", "1e400", "inf", "-inf", "nan",
               "\x1b[2J", "7" * 100_000]
@@ -117,7 +122,7 @@ def test_help_and_man_page_document_every_option():
     with open(MAN_PAGE) as man:
         man_text = man.read().replace("\\-", "-")
     expected = {"--interval", "--count", "--pid", "--port", "--tcp", "--udp", "--sort", "--rows",
-                "--batch", "--json", "--help", "--version"}
+                "--batch", "--json", "--help", "--version", "--collector"}
     assert expected <= long_options(help_text), expected - long_options(help_text)
     assert expected <= long_options(man_text), expected - long_options(man_text)
     for short in ("-i", "-n", "-p", "-4", "-6", "-s", "-r", "-h", "-V"):

@@ -178,6 +178,31 @@ def test_udp_unavailable_tcp_still_exact():
         udp.kill()
 
 
+def test_sock_diag_says_what_it_cannot_see():
+    if os.environ.get("TCPTOP_TEST_GUEST_WITHOUT_MODULES") == "1":
+        result = subprocess.run([binary(), "--features", "--collector", "sock_diag"],
+                                capture_output=True, timeout=60)
+        assert result.returncode == 1, result
+        assert b"a kernel without CONFIG_INET_DIAG" in result.stderr, result.stderr
+        return
+    found = features((), "--collector", "sock_diag")
+    assert found["tcp_counters"]["hooks"] == "sock_diag inet_diag (tcp_info)", found
+    assert "connections_unseen" in found["tcp_lifecycle"]["note"], found
+    assert not found["udp_counters"]["available"], found
+    assert "no UDP byte or datagram counts" in found["udp_counters"]["note"], found
+    assert found["udp_lifecycle"]["available"], found
+    assert found["socket_owners"]["hooks"] == "/proc/PID/fd" and not found["socket_owners"]["note"]
+    assert found["other_namespaces"]["available"], found
+
+    # Root less CAP_SYS_PTRACE and CAP_SYS_ADMIN: owners of root's own
+    # processes only, and this namespace only; both said.
+    limited = features(["setpriv", "--inh-caps=-sys_ptrace,-sys_admin",
+                        "--bounding-set=-sys_ptrace,-sys_admin"], "--collector", "sock_diag")
+    assert "CAP_SYS_PTRACE" in limited["socket_owners"]["note"], limited
+    assert not limited["other_namespaces"]["available"], limited
+    assert "CAP_SYS_ADMIN" in limited["other_namespaces"]["note"], limited
+
+
 def test_start_fails_naming_why_when_nothing_asked_for_can_be_had():
     result = subprocess.run(WITHOUT_CGROUP2 + WITHOUT_SYS_ADMIN +
                             [binary(), "--json", "-n", "1", "--udp", "--hooks", "cgroup"],

@@ -1,16 +1,18 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 # tcptop as an unprivileged user (exit 77, naming what is missing), and as a non-root user with only the documented capabilities (works).
+import ctypes
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tcptop_cli import (Tcptop, TcpExchange, UdpExchange, end_of, on_port,  # noqa: E402
-                        require_bpf, run_tests)
+from tcptop_cli import (Child, Tcptop, TcpExchange, UdpExchange, end_of, on_port,  # noqa: E402
+                        receive_exactly, require_bpf, run_tests)
 
 NOBODY = 65534
 CAPABILITY_BITS = {"net_admin": 12, "perfmon": 38, "bpf": 39}
@@ -86,7 +88,9 @@ def expect_refusal(capabilities, args, named, not_named):
 
 
 def test_no_capabilities_exits_77_naming_them():
-    expect_refusal([], [], ["CAP_BPF", "CAP_PERFMON", "CAP_NET_ADMIN", "root"], [])
+    # ... and the collector that needs none.
+    expect_refusal([], [], ["CAP_BPF", "CAP_PERFMON", "CAP_NET_ADMIN", "root",
+                            "--collector sock_diag"], [])
 
 
 def test_tcp_only_does_not_ask_for_net_admin():
@@ -146,6 +150,79 @@ def test_documented_capabilities_are_enough():
 
 def test_tcp_only_needs_bpf_and_perfmon():
     watch_as_nobody(TCP_ONLY, ["--tcp"], udp=False)
+
+
+# Loaded while the test can still read the interpreter's library: after the
+# uid change, a socket address's host name needs this codec.
+import encodings.idna  # noqa: E402,F401
+
+
+def as_nobody_body(body):
+    """body run in a child process that has become uid/gid 65534 first, as
+    dumpable as a process that user started: changing uid clears the flag,
+    and with it the user's right to read the process's /proc/PID/fd."""
+    def dropped(me):
+        os.setgroups([])
+        os.setgid(NOBODY)
+        os.setuid(NOBODY)
+        PR_SET_DUMPABLE = 4
+        if ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_DUMPABLE)")
+        body(me)
+    return dropped
+
+
+def test_sock_diag_needs_no_capability_for_the_users_own_sockets():
+    request, reply = 54321, 1234
+
+    def serve(me):
+        listener = socket.socket()
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        me.report(listener.getsockname()[1])
+        connection, _ = listener.accept()
+        receive_exactly(connection, request)
+        connection.sendall(b"r" * reply)
+        me.report(1)
+        me.wait_proceed()
+
+    server = Child(b"diag-server", as_nobody_body(serve))
+    port = server.next_report()
+
+    def connect(me):
+        connection = socket.create_connection(("127.0.0.1", port))
+        me.report(connection.getsockname()[1])
+        connection.sendall(b"q" * request)
+        receive_exactly(connection, reply)
+        me.report(1)
+        me.wait_proceed()
+
+    client = Child(b"diag-client", as_nobody_body(connect))
+    monitor = as_nobody([], "--collector", "sock_diag", "--json", "-i", "0.2", "--port", str(port))
+    try:
+        client_port = client.next_report()
+        client.next_report()
+        server.next_report()
+
+        def both_exact(snapshot):
+            ends = [end_of(on_port(snapshot, port), p) for p in (client_port, port)]
+            return all(e and e["pid"] for e in ends)
+
+        snapshot = monitor.snapshots_until(both_exact)[-1]
+        # Checked once it runs: before, the pid may still be setpriv's.
+        uid, effective = identity(monitor.process.pid)
+        assert uid == NOBODY and effective == 0, (uid, effective)
+        near = end_of(on_port(snapshot, port), client_port)
+        far = end_of(on_port(snapshot, port), port)
+        assert (near["pid"], near["comm"], near["role"], near["bytes_sent"], near["bytes_received"]) == \
+            (client.pid, "diag-client", "client", request, reply), near
+        assert (far["pid"], far["comm"], far["role"], far["bytes_sent"], far["bytes_received"]) == \
+            (server.pid, "diag-server", "server", reply, request), far
+        assert monitor.stop() == 0
+    finally:
+        monitor.kill()
+        client.kill()
+        server.kill()
 
 
 if __name__ == "__main__":

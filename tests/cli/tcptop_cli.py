@@ -22,7 +22,7 @@ RECORD_FIELDS = {
 WORKLOAD_FIELDS = {"cgroup_path", "container_id", "container_runtime", "systemd_unit"}
 STATS_FIELDS = {"events", "events_dropped", "connections_tracked", "connections_evicted",
                 "snapshots_coalesced", "udp_datagrams_untracked", "udp_datagrams_unparsed",
-                "collection_ns", "program_runs_missed"}
+                "collection_ns", "program_runs_missed", "connections_unseen"}
 SNAPSHOT_FIELDS = {"timestamp_ns", "interval_ns", "connections", "stats"}
 
 

@@ -51,7 +51,7 @@ bool documented_valid(const std::vector<std::uint8_t> &buffer)
 	       (o.protocols & ~TCPTOP_PROTO_ALL) == 0 && o.families != 0 &&
 	       (o.families & ~TCPTOP_FAMILY_ALL) == 0 && o.max_connections >= 1 &&
 	       o.max_connections <= 4'194'304 && (o.hook_kinds & ~TCPTOP_HOOK_ALL) == 0 &&
-	       o.max_udp_flows <= 4'194'304 &&
+	       o.max_udp_flows <= 4'194'304 && o.collector <= TCPTOP_COLLECTOR_SOCK_DIAG &&
 	       (o.event_buffer_bytes == 0 ||
 		(power_of_two(o.event_buffer_bytes) && o.event_buffer_bytes >= page &&
 		 o.event_buffer_bytes <= (1u << 30)));

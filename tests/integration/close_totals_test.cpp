@@ -156,17 +156,17 @@ void close_with_queued_data(Ending ending)
 
 } // namespace
 
-TEST_CASE("10 MiB written, then close() at once: both ends' totals carry every byte")
+TEST_CASE("10 MiB written, then close() at once: both ends' totals carry every byte" * doctest::test_suite("ebpf_only"))
 {
 	close_with_queued_data(Ending::close);
 }
 
-TEST_CASE("10 MiB written, then shutdown() at once: both ends' totals carry every byte")
+TEST_CASE("10 MiB written, then shutdown() at once: both ends' totals carry every byte" * doctest::test_suite("ebpf_only"))
 {
 	close_with_queued_data(Ending::shutdown);
 }
 
-TEST_CASE("10 MiB written, then a reset (SO_LINGER 0): totals up to the reset, equal on both ends")
+TEST_CASE("10 MiB written, then a reset (SO_LINGER 0): totals up to the reset, equal on both ends" * doctest::test_suite("ebpf_only"))
 {
 	close_with_queued_data(Ending::reset);
 }

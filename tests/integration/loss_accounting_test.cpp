@@ -249,7 +249,7 @@ std::uint64_t ring_buffer_full_count_in_kernel()
 
 } // namespace
 
-TEST_CASE("loss accounting: a full table and a stalled consumer: delivered + evicted = existed")
+TEST_CASE("loss accounting: a full table and a stalled consumer: delivered + evicted = existed" * doctest::test_suite("ebpf_only"))
 {
 	constexpr std::size_t max_connections = 512;
 	const auto interval = scaled(std::chrono::milliseconds(300));
@@ -292,7 +292,7 @@ TEST_CASE("loss accounting: a full table and a stalled consumer: delivered + evi
 	CHECK(account.events_dropped == 0);
 }
 
-TEST_CASE("loss accounting: a one-page ring buffer drops what the kernel side counted, no more")
+TEST_CASE("loss accounting: a one-page ring buffer drops what the kernel side counted, no more" * doctest::test_suite("ebpf_only"))
 {
 	/* The smallest ring buffer (one page): a few closes fill it. */
 	tcptop::EbpfOptions ebpf;

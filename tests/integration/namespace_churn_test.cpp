@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Network namespaces that disappear while the collector walks them: snapshots go on, exact, and each of their connections is reported closed once.
+// Connections that come and go faster than the collector looks: in namespaces that disappear mid-walk (snapshots go on, exact, each connection closed once), and within one interval (seen or counted unseen).
 #include <doctest/doctest.h>
 
 #include <chrono>
@@ -146,4 +146,61 @@ TEST_CASE("network namespaces deleted during walks: each of their connections cl
 	}
 	for (int i = namespaces / 2; i < namespaces; ++i)
 		ip_netns("netns del " + spaces[i].name);
+}
+
+TEST_CASE("connections shorter than an interval: each is delivered closed or counted in connections_unseen")
+{
+	/* A namespace of their own: connections_unseen counts all of a
+	 * namespace's openings. */
+	const std::string name = "tcptop-unseen";
+	ip_netns("netns del " + name);
+	REQUIRE(ip_netns("netns add " + name));
+	REQUIRE(ip_netns("-n " + name + " link set lo up"));
+	constexpr int connections = 200;
+
+	/* A process in it from the start: the collectors find namespaces
+	 * through their processes, and count openings from their first visit. */
+	traffic::Child holder("tt-unseen-hold", [](traffic::Child &self) {
+		self.report(1);
+		self.wait_proceed();
+		return 0;
+	}, name);
+	REQUIRE(holder.next_report() == 1);
+
+	tcptop::Options options;
+	options.interval = scaled(std::chrono::milliseconds(500));
+	options.protocols.udp = false;
+	std::uint64_t closed = 0, unseen = 0;
+	std::mutex mutex;
+	{
+		Watcher watcher(options, [&](const Snapshot &snapshot) {
+			std::lock_guard lock(mutex);
+			unseen += snapshot.stats.connections_unseen;
+			for (const ConnectionRecord &record : by_port(snapshot, tcptop::Protocol::tcp, port))
+				closed += record.closed;
+		});
+		watcher.fresh_snapshot();
+		watcher.fresh_snapshot();
+		traffic::Child burst("tt-unseen", [&](traffic::Child &) {
+			int listener = traffic::listen_on("127.0.0.1", port);
+			for (int i = 0; i < connections; ++i) {
+				int client = traffic::connect_to("127.0.0.1", port);
+				int server = accept(listener, nullptr, nullptr);
+				if (client < 0 || server < 0)
+					return 1;
+				close(client);
+				close(server);
+			}
+			return 0;
+		}, name);
+		REQUIRE(burst.wait_exit() == 0);
+		for (int more = 0; more < 3; ++more)
+			watcher.fresh_snapshot();
+	}
+	holder.proceed();
+	CHECK(holder.wait_exit() == 0);
+	CHECK(ip_netns("netns del " + name));
+	std::lock_guard lock(mutex);
+	MESSAGE(closed << " delivered closed, " << unseen << " unseen");
+	CHECK(closed + unseen == 2 * connections);
 }

@@ -127,7 +127,7 @@ void check_udp_exact(Watcher &watcher)
 
 } // namespace
 
-TEST_CASE("the owner scan refused: socket_owners unavailable with the verifier's word, TCP exact")
+TEST_CASE("the owner scan refused: socket_owners unavailable with the verifier's word, TCP exact" * doctest::test_suite("ebpf_only"))
 {
 	BrokenPrograms broken("socket_owner_scan");
 	Watcher watcher(fast_options());
@@ -140,7 +140,7 @@ TEST_CASE("the owner scan refused: socket_owners unavailable with the verifier's
 	check_tcp_still_exact(watcher);
 }
 
-TEST_CASE("a cgroup_skb program refused: UDP through the fallback or named unavailable, TCP exact")
+TEST_CASE("a cgroup_skb program refused: UDP through the fallback or named unavailable, TCP exact" * doctest::test_suite("ebpf_only"))
 {
 	/* Where only fentry is allowed, the cgroup programs are never loaded. */
 	if (std::getenv("TCPTOP_TEST_HOOK_KINDS"))
@@ -165,7 +165,7 @@ TEST_CASE("a cgroup_skb program refused: UDP through the fallback or named unava
 	check_tcp_still_exact(watcher);
 }
 
-TEST_CASE("nothing asked for can run: start fails, naming every refused program and its reason")
+TEST_CASE("nothing asked for can run: start fails, naming every refused program and its reason" * doctest::test_suite("ebpf_only"))
 {
 	BrokenPrograms broken("tcp_dump,tcp_state_change");
 	tcptop::Options tcp_only = fast_options();

@@ -31,7 +31,7 @@ sockaddr_in loopback(std::uint16_t port)
 
 } // namespace
 
-TEST_CASE("UDP: a server socket with more remotes than max_udp_flows counts what it cannot hold")
+TEST_CASE("UDP: a server socket with more remotes than max_udp_flows counts what it cannot hold" * doctest::test_suite("ebpf_only"))
 {
 	constexpr std::size_t max_udp_flows = 50;
 	constexpr std::size_t remotes = 120;

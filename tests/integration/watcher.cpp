@@ -42,12 +42,41 @@ void require_forced_hooks(const tcptop::NetworkCollector &collector)
 	}
 }
 
+bool is_sock_diag_under_test()
+{
+	const char *chosen = std::getenv("TCPTOP_TEST_COLLECTOR");
+	return chosen && std::string_view(chosen) == "sock_diag";
+}
+
+/*
+ * TCPTOP_TEST_COLLECTOR=sock_diag runs the tests against the collector
+ * without BPF: meson runs the binary a second time so, leaving out the
+ * test suite "ebpf_only" (what only kernel hooks can see: connections
+ * shorter than an interval, UDP counts, totals at the instant of a close,
+ * the eBPF collector's own losses and refusals).
+ */
+std::unique_ptr<tcptop::NetworkCollector> make_test_collector(const tcptop::Options &options,
+								const tcptop::EbpfOptions &ebpf)
+{
+	const char *chosen = std::getenv("TCPTOP_TEST_COLLECTOR");
+	if (is_sock_diag_under_test())
+		return tcptop::make_sock_diag_collector(options);
+	if (!chosen || !*chosen || std::string_view(chosen) == "ebpf")
+		return tcptop::make_ebpf_collector(options, with_test_hook_kinds(ebpf));
+	throw std::invalid_argument("TCPTOP_TEST_COLLECTOR: 'ebpf' or 'sock_diag'");
+}
+
 } // namespace
+
+bool test_collector_tells_earlier_roles()
+{
+	return is_sock_diag_under_test();
+}
 
 Watcher::Watcher(tcptop::Options options, std::function<void(const tcptop::Snapshot &)> on_snapshot,
 		 tcptop::EbpfOptions ebpf)
 	: work_(io_.get_executor()),
-	  collector_(tcptop::make_ebpf_collector(options, with_test_hook_kinds(ebpf)))
+	  collector_(make_test_collector(options, ebpf))
 {
 	collector_->start(io_.get_executor(), [this, on_snapshot](const tcptop::Snapshot &snapshot) {
 		if (on_snapshot)

@@ -45,6 +45,10 @@ private:
 
 std::uint64_t wall_now_ns();
 
+/// Whether the collector under test (TCPTOP_TEST_COLLECTOR) tells the role
+/// of a connection opened before it started: sock_diag's counters do.
+bool test_collector_tells_earlier_roles();
+
 /// Records of \p snapshot that match \p predicate.
 std::vector<tcptop::ConnectionRecord>
 select(const tcptop::Snapshot &snapshot,

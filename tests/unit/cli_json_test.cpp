@@ -187,7 +187,7 @@ TEST_CASE("a snapshot is one JSON object with the documented members")
 	      "\"stats\":{\"events\":3,"
 	      "\"events_dropped\":1,\"connections_tracked\":0,\"connections_evicted\":0,"
 	      "\"snapshots_coalesced\":0,\"udp_datagrams_untracked\":7,\"udp_datagrams_unparsed\":2,"
-	      "\"collection_ns\":1234,\"program_runs_missed\":5}}");
+	      "\"collection_ns\":1234,\"program_runs_missed\":5,\"connections_unseen\":0}}");
 
 	CHECK(snapshot_json(snapshot, {&snapshot.connections[1]}, workload_of)
 		      .find("\"workload\":{\"cgroup_path\":\"/system.slice/nginx.service\","

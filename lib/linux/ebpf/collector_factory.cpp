@@ -2,12 +2,12 @@
 // The eBPF collector as a SourceCollector, for the library's own callers (the C ABI's pull mode).
 #include "linux/ebpf/collector_factory.h"
 
-#include <new>
 #include <string>
 #include <string_view>
 
 #include <unistd.h>
 
+#include "core/collector_factory.h"
 #include "core/options_check.h"
 #include "linux/ebpf/ebpf_source.h"
 
@@ -29,32 +29,35 @@ std::string_view event_buffer_problem(std::size_t bytes)
 
 } // namespace
 
+std::error_code check_ebpf_options(const EbpfOptions &ebpf, Diagnostics &diagnostics)
+{
+	if (ebpf.max_udp_flows > max_connections_limit) {
+		diagnostics.message = "invalid option max_udp_flows: must be from 0 (as max_connections) to 4194304";
+		return Errc::invalid_option;
+	}
+	if (std::string_view problem = event_buffer_problem(ebpf.event_buffer_bytes); !problem.empty()) {
+		diagnostics.message = "invalid option event_buffer_bytes: " + std::string(problem);
+		return Errc::invalid_option;
+	}
+	return {};
+}
+
 std::unique_ptr<SourceCollector> make_ebpf_source_collector(const Options &options,
 							    const EbpfOptions &ebpf,
 							    std::error_code &code,
 							    Diagnostics &diagnostics) noexcept
-try {
-	code = check_options(options, diagnostics);
-	if (code)
-		return nullptr;
-	if (ebpf.max_udp_flows > max_connections_limit) {
-		code = Errc::invalid_option;
-		diagnostics.message = "invalid option max_udp_flows: must be from 0 (as max_connections) to 4194304";
-		return nullptr;
-	}
-	if (std::string_view problem = event_buffer_problem(ebpf.event_buffer_bytes); !problem.empty()) {
-		code = Errc::invalid_option;
-		diagnostics.message = "invalid option event_buffer_bytes: " + std::string(problem);
-		return nullptr;
-	}
-	return std::make_unique<SourceCollector>(
-		options, [options, ebpf](std::error_code &open_code, Diagnostics &open_diagnostics) {
-			return EbpfSource::open(options, ebpf, open_code, open_diagnostics);
-		});
-} catch (const std::bad_alloc &) {
-	code = std::make_error_code(std::errc::not_enough_memory);
-	diagnostics.message = "out of memory";
-	return nullptr;
+{
+	return make_without_throwing(code, diagnostics, [&]() -> std::unique_ptr<SourceCollector> {
+		code = check_options(options, diagnostics);
+		if (!code)
+			code = check_ebpf_options(ebpf, diagnostics);
+		if (code)
+			return nullptr;
+		return std::make_unique<SourceCollector>(
+			options, [options, ebpf](std::error_code &open_code, Diagnostics &open_diagnostics) {
+				return EbpfSource::open(options, ebpf, open_code, open_diagnostics);
+			});
+	});
 }
 
 } // namespace tcptop::linux_impl
@@ -67,9 +70,7 @@ std::unique_ptr<NetworkCollector> make_ebpf_collector(const Options &options, co
 	Diagnostics diagnostics;
 	std::unique_ptr<NetworkCollector> collector =
 		make_ebpf_collector(options, ebpf, code, diagnostics);
-	if (!collector)
-		throw Error(code, diagnostics.message);
-	return collector;
+	return collector_or_throw(std::move(collector), code, diagnostics);
 }
 
 std::unique_ptr<NetworkCollector> make_ebpf_collector(const Options &options, const EbpfOptions &ebpf,

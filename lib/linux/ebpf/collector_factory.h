@@ -13,6 +13,9 @@
 
 namespace tcptop::linux_impl {
 
+/// Errc::invalid_option naming the first bad field of \p ebpf, or no error.
+std::error_code check_ebpf_options(const EbpfOptions &ebpf, Diagnostics &diagnostics);
+
 /// What make_ebpf_collector() makes, with its SourceCollector type kept:
 /// null with \p code and \p diagnostics naming a bad option.
 std::unique_ptr<SourceCollector> make_ebpf_source_collector(const Options &options,
