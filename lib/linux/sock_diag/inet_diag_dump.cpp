@@ -122,10 +122,21 @@ bool InetDiagDump::dump(Protocol protocol, std::vector<DiagSocket> &sockets)
 {
 	if (fd_ < 0)
 		return false;
-	return dump_family(protocol, AF_INET, sockets) && dump_family(protocol, AF_INET6, sockets);
+	std::uint32_t states = states_of(protocol);
+	return dump_family(protocol, AF_INET, states, sockets) &&
+	       dump_family(protocol, AF_INET6, states, sockets);
 }
 
-bool InetDiagDump::dump_family(Protocol protocol, int family, std::vector<DiagSocket> &sockets)
+bool InetDiagDump::answers(Protocol protocol)
+{
+	if (fd_ < 0)
+		return false;
+	std::vector<DiagSocket> none;
+	return dump_family(protocol, AF_INET, 0, none);
+}
+
+bool InetDiagDump::dump_family(Protocol protocol, int family, std::uint32_t states,
+				std::vector<DiagSocket> &sockets)
 {
 	struct {
 		nlmsghdr header;
@@ -137,7 +148,7 @@ bool InetDiagDump::dump_family(Protocol protocol, int family, std::vector<DiagSo
 	message.header.nlmsg_seq = ++sequence_;
 	message.request.sdiag_family = static_cast<std::uint8_t>(family);
 	message.request.sdiag_protocol = protocol == Protocol::tcp ? IPPROTO_TCP : IPPROTO_UDP;
-	message.request.idiag_states = states_of(protocol);
+	message.request.idiag_states = states;
 	if (protocol == Protocol::tcp)
 		message.request.idiag_ext = 1 << (INET_DIAG_INFO - 1);
 

@@ -61,6 +61,10 @@ public:
 	/// set, when the dump failed (the list is then incomplete).
 	bool dump(Protocol protocol, std::vector<DiagSocket> &sockets);
 
+	/// Whether the kernel answers dumps of \p protocol, asking for no
+	/// state so that no socket is walked; error() says why not.
+	bool answers(Protocol protocol);
+
 	/// Whether the last failure says the kernel has no sock_diag for
 	/// inet sockets (built without it, or its module not loaded), rather
 	/// than a refusal of this process (no file descriptors, a sandbox).
@@ -68,7 +72,8 @@ public:
 	const std::string &error() const { return error_; }
 
 private:
-	bool dump_family(Protocol protocol, int family, std::vector<DiagSocket> &sockets);
+	bool dump_family(Protocol protocol, int family, std::uint32_t states,
+			 std::vector<DiagSocket> &sockets);
 
 	int fd_ = -1;
 	std::uint32_t sequence_ = 0;

@@ -56,7 +56,6 @@ std::unique_ptr<Source> SockDiagSource::open(const Options &options, std::error_
 {
 	/* Make sure netlink answers here before promising anything. */
 	InetDiagDump probe;
-	std::vector<DiagSocket> ignored;
 	auto refused = [&](const char *config) {
 		code = probe.kernel_lacks_it() ? Errc::kernel_unsupported : Errc::system_failure;
 		diagnostics.message = "sock_diag: " + probe.error();
@@ -64,10 +63,10 @@ std::unique_ptr<Source> SockDiagSource::open(const Options &options, std::error_
 			diagnostics.message += std::string(" (a kernel without ") + config + ")";
 		return nullptr;
 	};
-	if (options.protocols.tcp && !probe.dump(Protocol::tcp, ignored))
+	if (options.protocols.tcp && !probe.answers(Protocol::tcp))
 		return refused("CONFIG_INET_DIAG");
 	std::string udp_problem;
-	if (options.protocols.udp && !probe.dump(Protocol::udp, ignored)) {
+	if (options.protocols.udp && !probe.answers(Protocol::udp)) {
 		if (!options.protocols.tcp)
 			return refused("CONFIG_INET_UDP_DIAG");
 		udp_problem = probe.error();
@@ -153,9 +152,10 @@ CompleteWalks SockDiagSource::collect(ReadingSink &sink)
 			}
 			tcp_complete = tcp_complete || protocol == Protocol::tcp;
 			Listeners listeners;
-			for (const DiagSocket &socket : sockets)
-				if (socket.state == TcpState::listen)
-					listeners.insert({socket.family, socket.local_port});
+			if (protocol == Protocol::tcp)
+				for (const DiagSocket &socket : sockets)
+					if (socket.state == TcpState::listen)
+						listeners.insert({socket.family, socket.local_port});
 			for (const DiagSocket &socket : sockets) {
 				if (protocol == Protocol::tcp && socket.state == TcpState::listen)
 					continue;
