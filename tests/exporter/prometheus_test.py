@@ -204,8 +204,12 @@ def test_series_cap_folds_into_other_and_loses_nothing():
     try:
         holder.next_report()
         sent = 'tcptop_flow_sent_bytes_total{comm="prom-fold",direction="client"}'
-        # Every byte is in some series, whether its own or "other".
+        # Every byte is in some series, whether its own or "other": both
+        # ends, as the folds counted below are both ends' (the accepted
+        # ends' owners may be learned a scrape after the clients').
         prometheus.wait_for(f"sum({sent})", [FOLD_PEERS * FOLD_BYTES])
+        received = 'tcptop_flow_received_bytes_total{comm="prom-fold",direction="server"}'
+        prometheus.wait_for(f"sum({received})", [FOLD_PEERS * FOLD_BYTES])
         series = prometheus.query("tcptop_series")
         folded = prometheus.query("tcptop_series_folded_total")
         others = prometheus.query('tcptop_flow_sent_bytes_total{peer_address="other"}')
